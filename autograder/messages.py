@@ -1,0 +1,96 @@
+"""Messages a learner can act on.
+
+A failure names the smallest failing case as a call of the learner's own function, says what
+differs (see :mod:`autograder.compare`), where the first wrong element comes from, and shows the
+expected output (from TensorFlow) beside the learner's when both are small enough to read. Large
+arrays are never printed whole.
+"""
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+
+__all__ = ["format_value", "format_array", "failure_report", "pass_report", "SHOW_MAX"]
+
+SHOW_MAX = 64  # arrays with more elements than this are summarised, not printed
+
+
+def format_value(value: Any) -> str:
+    """``value`` as Python source a learner can paste, or a one-line summary when too big."""
+    if isinstance(value, np.ndarray):
+        if value.size > SHOW_MAX:
+            return f"<{value.dtype} array of shape {value.shape}>"
+        body = np.array2string(value, separator=", ", max_line_width=10_000, threshold=SHOW_MAX)
+        return f"np.array({' '.join(body.split())}, dtype=np.{value.dtype})"
+    if isinstance(value, np.generic):
+        return f"np.{value.dtype}({value.item()!r})"
+    return repr(value)
+
+
+def format_array(value: Any, indent: str = "    ") -> str:
+    """A readable block for an expected or returned value (summarised when large)."""
+    if isinstance(value, np.ndarray):
+        if value.size > SHOW_MAX:
+            return f"{indent}<{value.dtype} array of shape {value.shape}: too large to show>"
+        text = np.array2string(value, threshold=SHOW_MAX)
+        return textwrap.indent(f"{text}   (shape {value.shape}, dtype {value.dtype})", indent)
+    return f"{indent}{value!r}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def failure_report(exercise, which: str, failures: list, total: int, device: str) -> str:
+    """The message for a check that failed.
+
+    Args:
+        exercise: the :class:`~autograder.registry.Exercise`.
+        which: ``"visible"`` or ``"hidden"``.
+        failures: :class:`~autograder.check.Failure` records, smallest case first.
+        total: how many cases were run.
+        device: where the TensorFlow references ran.
+    """
+    first = failures[0]
+    fn = exercise.function
+    if all("raised NotImplementedError" in f.problem for f in failures):
+        return f"{fn} is not written yet: replace `raise NotImplementedError()` in its cell with your code."
+    lines = [
+        f"{fn}: {len(failures)} of {_plural(total, which + ' case')} failed.",
+        "",
+        f"The smallest failing case ({first.case.label}):",
+        f"    {first.case.call(fn)}",
+        "",
+        first.problem,
+    ]
+    if first.where:
+        lines.append(first.where)
+    if first.show_values:
+        lines += [
+            "",
+            f"expected (TensorFlow {exercise.reference_op} on {device}):",
+            format_array(first.expected),
+            "yours:",
+            format_array(first.actual),
+        ]
+    others = sorted({f.case.label for f in failures[1:]} - {first.case.label})
+    if others:
+        lines += ["", "Other failing cases: " + "; ".join(others[:6]) + ("; ..." if len(others) > 6 else "")]
+    if exercise.hint:
+        lines += ["", f"Hint: {exercise.hint}"]
+    lines += [
+        "",
+        f"To try this case yourself: case = autograder.last_failure(); {fn}(**case.kwargs)",
+    ]
+    return "\n".join(lines)
+
+
+def pass_report(exercise, which: str, total: int, device: str, tf_version: str) -> str:
+    """The line printed when every case passed."""
+    what = f" ({exercise.covers})" if which == "visible" else ""
+    return (
+        f"\u2714 {exercise.function}: all {_plural(total, which + ' case')} passed{what}. "
+        f"Checked against TensorFlow {tf_version} {exercise.reference_op} on {device}."
+    )

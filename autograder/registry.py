@@ -1,0 +1,137 @@
+"""The one registry of exercises.
+
+Each notebook's test cells, this repository's tests and the grading command read the same
+:class:`Exercise` records: the exercise id (also the prefix of its nbgrader ``grade_id``s), the
+learner function's name and signature, the notebook (nbgrader assignment) it lives in, its points,
+its visible and hidden cases, and the TensorFlow reference that says what each case must return.
+
+Grade cell ids follow one rule: ``<exercise id>_visible`` and ``<exercise id>_hidden``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+from typing import Any, Callable
+
+from .cases import Case
+
+__all__ = ["Exercise", "register", "get", "exercises", "notebooks", "ASSIGNMENTS"]
+
+# The chapter's notebooks, in order. One nbgrader assignment per notebook, same name for both.
+ASSIGNMENTS = (
+    "01-convolution-output-sizes",
+    "02-pooling-math",
+    "03-tensorflow-max-pool",
+    "04-keras-pooling-layers",
+    "05-pooling-gradients",
+    "06-fast-pooling",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Exercise:
+    """One graded function a learner writes.
+
+    Attributes:
+        name: stable snake_case id; grade cells are ``<name>_visible`` and ``<name>_hidden``.
+        function: the learner function's name.
+        signature: its parameters as written in the notebook, e.g.
+            ``"(feature_map, pool_size, stride, mode='max')"``.
+        notebook: the nbgrader assignment (and notebook) it belongs to.
+        points: points of the visible and the hidden test cell.
+        visible_cases, hidden_cases: functions returning the case lists (built from fixed seeds).
+        reference: computes, with TensorFlow's own ops, what a case must return.
+        reference_op: the TensorFlow op(s) named to the learner, e.g. ``"tf.nn.max_pool2d"``.
+        covers: what the visible checks test, said to the learner when they pass.
+        hint: one hint shown under a failure (and in the notebook's collapsed hint).
+        explain: optional; given a case and the first mismatching output index, says where that
+            element comes from (for pooling: the window).
+    """
+
+    name: str
+    function: str
+    signature: str
+    notebook: str
+    points: dict[str, int]
+    visible_cases: Callable[[], list[Case]]
+    hidden_cases: Callable[[], list[Case]]
+    reference: Callable[..., Any]
+    reference_op: str
+    covers: str
+    hint: str = ""
+    explain: Callable[[Case, tuple], str] | None = None
+
+    def __post_init__(self):
+        if self.notebook not in ASSIGNMENTS:
+            raise ValueError(f"notebook must be one of {ASSIGNMENTS}; received {self.notebook!r}")
+        if set(self.points) != {"visible", "hidden"}:
+            raise ValueError(f"points must have keys 'visible' and 'hidden'; received {self.points!r}")
+
+    @property
+    def parameters(self) -> list[str]:
+        """Parameter names, in order, parsed from :attr:`signature`."""
+        ns: dict[str, Any] = {}
+        exec(f"def _f{self.signature}: pass", ns)  # noqa: S102 - our own constant string
+        return list(inspect.signature(ns["_f"]).parameters)
+
+    def cases(self, which: str) -> list[Case]:
+        """The ``"visible"`` or ``"hidden"`` cases."""
+        if which not in ("visible", "hidden"):
+            raise ValueError(f"which must be 'visible' or 'hidden'; received {which!r}")
+        return _cases(self.name, which)
+
+    def grade_id(self, which: str) -> str:
+        return f"{self.name}_{which}"
+
+    @property
+    def total_points(self) -> int:
+        return sum(self.points.values())
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add ``exercise`` to the registry (ids must be unique)."""
+    if exercise.name in _REGISTRY:
+        raise ValueError(f"exercise {exercise.name!r} is registered twice")
+    _REGISTRY[exercise.name] = exercise
+    return exercise
+
+
+def _load() -> None:
+    from . import chapter  # noqa: F401 - registers every exercise on import
+
+
+def get(name: str) -> Exercise:
+    """The exercise called ``name``; a clear ``KeyError`` lists the known ones otherwise."""
+    _load()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KeyError(f"no exercise called {name!r}; the registry has: {known}") from None
+
+
+def exercises(notebook: str | None = None) -> list[Exercise]:
+    """All exercises (of one notebook when given), in notebook then registration order."""
+    _load()
+    chosen = [e for e in _REGISTRY.values() if notebook is None or e.notebook == notebook]
+    return sorted(chosen, key=lambda e: ASSIGNMENTS.index(e.notebook))
+
+
+def notebooks() -> list[str]:
+    """Assignments that have at least one registered exercise, in chapter order."""
+    return [a for a in ASSIGNMENTS if exercises(a)]
+
+
+@functools.lru_cache(maxsize=None)
+def _cases_tuple(name: str, which: str) -> tuple[Case, ...]:
+    exercise = _REGISTRY[name]
+    made = exercise.visible_cases() if which == "visible" else exercise.hidden_cases()
+    return tuple(made)
+
+
+def _cases(name: str, which: str) -> list[Case]:
+    return list(_cases_tuple(name, which))

@@ -1,0 +1,110 @@
+"""TensorFlow, imported quietly, on the device the grader chose.
+
+Every reference the autograder compares against is a TensorFlow op run through this module.
+
+* ``tensorflow()`` imports TensorFlow once with its start-up log lines silenced. nbgrader gives
+  zero points to a test cell that writes anything to stderr, and TensorFlow's C++ runtime writes
+  log lines to file descriptor 2 when it starts (``TF_CPP_MIN_LOG_LEVEL`` does not stop the
+  "before absl::InitializeLog()" line), so the import and every op call run with fd 2 pointed at
+  ``/dev/null``.
+* ``device()`` picks where references run: ``"cpu"`` (the default), ``"gpu"`` (fails clearly
+  when there is none) or ``"auto"`` (a GPU when one is visible, else the CPU). The choice comes
+  from the argument, else the ``AUTOGRADER_DEVICE`` environment variable.
+* ``constant(array)`` makes a ``tf.constant`` of exactly the array's dtype. Found by experiment:
+  ``tf.nn.max_pool`` fed a plain numpy array silently turned int32 and float64 inputs into
+  float32 on later calls, so references never pass numpy arrays to TensorFlow directly.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import warnings
+
+__all__ = ["tensorflow", "device", "run", "constant", "quiet", "DeviceError"]
+
+DEVICES = ("cpu", "gpu", "auto")
+_tf = None
+
+
+class DeviceError(RuntimeError):
+    """The requested device cannot be used."""
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence stderr at the Python level and at file descriptor 2 (where C++ logs go)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with contextlib.redirect_stderr(io.StringIO()):
+            try:
+                sys.__stderr__.flush()
+            except (AttributeError, ValueError, OSError):
+                pass
+            try:
+                saved = os.dup(2)
+            except OSError:  # no fd 2 at all: nothing to silence
+                yield
+                return
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                os.close(devnull)
+
+
+def tensorflow():
+    """Import TensorFlow once, quietly, and return the module."""
+    global _tf
+    if _tf is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        with quiet():
+            import tensorflow as tf
+
+            tf.get_logger().setLevel("ERROR")
+        _tf = tf
+    return _tf
+
+
+def device(choice: str | None = None) -> str:
+    """The TensorFlow device name references run on, e.g. ``"/CPU:0"`` or ``"/GPU:0"``.
+
+    Args:
+        choice: ``"cpu"``, ``"gpu"`` or ``"auto"``; ``None`` reads ``AUTOGRADER_DEVICE``
+            (default ``"cpu"``).
+    """
+    choice = (choice or os.environ.get("AUTOGRADER_DEVICE") or "cpu").lower()
+    if choice not in DEVICES:
+        raise DeviceError(
+            f"device must be one of {', '.join(repr(d) for d in DEVICES)}; received {choice!r}"
+        )
+    if choice == "cpu":
+        return "/CPU:0"
+    tf = tensorflow()
+    with quiet():
+        gpus = tf.config.list_logical_devices("GPU")
+    if gpus:
+        return "/GPU:0"
+    if choice == "gpu":
+        raise DeviceError("device='gpu' was asked for, but TensorFlow sees no GPU on this machine")
+    return "/CPU:0"
+
+
+def constant(array, dtype=None):
+    """A ``tf.constant`` holding ``array`` with its exact numpy dtype (or ``dtype``)."""
+    import numpy as np
+
+    tf = tensorflow()
+    array = np.asarray(array, dtype=dtype)
+    return tf.constant(array, dtype=tf.as_dtype(array.dtype))
+
+
+def run(fn, *args, device_name: str | None = None, **kwargs):
+    """Call ``fn(*args, **kwargs)`` on ``device_name`` with TensorFlow's logging silenced."""
+    tf = tensorflow()
+    with quiet(), tf.device(device_name or device()):
+        return fn(*args, **kwargs)

@@ -1,0 +1,43 @@
+"""nbgrader configuration for this course: run every nbgrader command from the repository root.
+
+nbgrader's folders mapped onto the repository:
+
+    source       -> solutions/<assignment>/   instructor notebooks (solutions + hidden tests)
+    release      -> course/<assignment>/      learner notebooks, made by `nbgrader generate_assignment`
+    submitted    -> grading/submitted/<student>/<assignment>/
+    autograded   -> grading/autograded/<student>/<assignment>/
+    feedback     -> grading/feedback/<student>/<assignment>/
+    gradebook    -> grading/gradebook.db
+    export       -> grading/grades.csv
+
+grading/ is git-ignored: it is the instructor's workspace, never part of the course.
+"""
+import os
+import sys
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+c.CourseDirectory.course_id = "understanding-pooling"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.submitted_directory = os.path.join("grading", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join("grading", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join("grading", "feedback")
+c.CourseDirectory.solution_directory = os.path.join("grading", "solution")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(os.getcwd(), "grading", "gradebook.db")
+os.makedirs("grading", exist_ok=True)
+
+c.CsvExportPlugin.to = os.path.join("grading", "grades.csv")
+
+# nbgrader runs `alembic` (and Jupyter kernels) from PATH: put this interpreter's bin folder first,
+# so that `.venv/bin/nbgrader ...` works without activating the virtual environment.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+# A safe runner: a per-cell time limit, and no waiting forever on a runaway submission.
+c.ExecutePreprocessor.timeout = 120
+c.Execute.timeout = 120
+
+# Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
