@@ -25,12 +25,16 @@ class Variant:
         return f"{self.exercise}:{self.name}"
 
 
-def catalogue(module_names=("pooling_math",)):
-    """All (assignment, Variant) pairs of every catalogue module, mistakes and correct ones apart."""
+def catalogue():
+    """All (assignment, Variant) pairs of every catalogue module, mistakes and correct ones apart.
+
+    Every module in this package is a catalogue; a new notebook's module is picked up by itself.
+    """
     import importlib
+    import pkgutil
 
     mistakes, correct = [], []
-    for name in module_names:
+    for name in sorted(m.name for m in pkgutil.iter_modules(__path__)):
         module = importlib.import_module(f"tests.catalogue.{name}")
         mistakes += [(module.ASSIGNMENT, v) for v in module.MISTAKES]
         correct += [(module.ASSIGNMENT, v) for v in module.CORRECT]
