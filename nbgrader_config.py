@@ -41,3 +41,15 @@ c.Execute.timeout = 120
 
 # Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# Trusted grading: the learner's code runs in a separate, limited process and the verdict is
+# computed here, never in the learner's kernel (see autograder/nbgrader_plugin.py).
+# Fail closed: nbgrader ignores a config file that raises, and would then grade in the learner's
+# kernel; SystemExit is not caught, so a broken install stops nbgrader instead.
+try:
+    from autograder.nbgrader_plugin import autograde_preprocessors
+except Exception as exc:  # noqa: BLE001
+    raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
+
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.TrustedVerdict.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")

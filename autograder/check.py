@@ -17,25 +17,29 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import os
+import threading
 import traceback
 import warnings
 from typing import Any, Callable
 
 import numpy as np
 
-from . import registry, tfops
+from . import registry, tfops, wire
 from .cases import Case, sized
 from .compare import compare
 from .messages import failure_report, pass_report
 
 __all__ = [
     "ExerciseFailed", "GraderError", "Outcome", "Failure", "Verdict",
-    "call_learner", "expected_for", "judge", "verify", "check", "last_failure", "signature_problem",
+    "call_learner", "expected_for", "judge", "evaluate", "verify", "check", "last_failure",
+    "signature_problem", "parameters_problem", "STOPPED",
 ]
 
+STOPPED = "Stopped"  # Outcome.error of a call the grader had to stop (time limit, crash)
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _last_failure: Case | None = None
-_expected_cache: dict[tuple, Any] = {}
+_expected_cache: dict[tuple, Any] = {}  # TensorFlow's answers, computed once per process
+_expected_lock = threading.RLock()
 
 
 class ExerciseFailed(Exception):
@@ -60,6 +64,23 @@ class Outcome:
     @property
     def raised(self) -> bool:
         return self.error is not None
+
+    def to_wire(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["value"] = wire.encode(self.value)
+        return data
+
+    @classmethod
+    def from_wire(cls, data: dict) -> "Outcome":
+        """An outcome sent by the learner's process: plain data only, each field checked."""
+        return cls(
+            value=wire.decode(data.get("value")),
+            error=None if data.get("error") is None else str(data["error"])[:200],
+            error_bases=tuple(str(b)[:200] for b in data.get("error_bases") or ())[:50],
+            message=str(data.get("message", ""))[:2000],
+            line=str(data.get("line", ""))[:500],
+            mutated=tuple(str(m)[:100] for m in data.get("mutated") or ())[:20],
+        )
 
 
 @dataclasses.dataclass
@@ -131,6 +152,11 @@ def call_learner(func: Callable, case: Case) -> Outcome:
 def expected_for(exercise: registry.Exercise, which: str, index: int, device: str) -> Any:
     """TensorFlow's answer for case ``index`` of ``exercise``'s ``which`` cases (cached)."""
     key = (exercise.name, which, index, device)
+    with _expected_lock:
+        return _expected_locked(exercise, which, index, device, key)
+
+
+def _expected_locked(exercise, which, index, device, key):
     if key not in _expected_cache:
         case = exercise.cases(which)[index]
         try:
@@ -158,6 +184,8 @@ def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: A
         return Failure(case, f"should raise {want}, but returned {type(outcome.value).__name__} "
                              f"{_short(outcome.value)} instead.")
     if outcome.raised:
+        if outcome.error == STOPPED:
+            return Failure(case, f"{fn} {outcome.message}")
         if outcome.error == "NotImplementedError":
             problem = f"{fn} raised NotImplementedError: it is not written yet. Replace `raise NotImplementedError()` with your code."
         else:
@@ -183,37 +211,40 @@ def _short(value: Any) -> str:
 
 def signature_problem(exercise: registry.Exercise, func: Any) -> str | None:
     """Why ``func`` cannot be called as the exercise calls it, or ``None``."""
-    fn = exercise.function
     if not callable(func):
-        return f"{fn} should be a function; it is {type(func).__name__} {_short(func)}."
+        return f"{exercise.function} should be a function; it is {type(func).__name__} {_short(func)}."
     try:
         params = list(inspect.signature(func).parameters.values())
     except (TypeError, ValueError):
         return None
     if any(p.kind is p.VAR_KEYWORD for p in params):
         return None
-    names = [p.name for p in params]
-    wanted = exercise.parameters
-    missing = [n for n in wanted if n not in names]
-    if missing:
-        return (f"{fn} should take the parameters {exercise.signature}; yours takes ({', '.join(names)}). "
-                f"Missing: {', '.join(missing)}. The checks call it with these names as keywords.")
-    return None
+    return parameters_problem(exercise, [p.name for p in params])
 
 
-def verify(name: str, func: Callable, which: str = "visible", device: str | None = None) -> Verdict:
-    """Run every case of one exercise and return a :class:`Verdict` (never raises for the learner)."""
+def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | None:
+    """Why a function with these parameter names cannot be called as the exercise calls it."""
+    missing = [n for n in exercise.parameters if n not in names]
+    if not missing:
+        return None
+    return (f"{exercise.function} should take the parameters {exercise.signature}; yours takes ({', '.join(names)}). "
+            f"Missing: {', '.join(missing)}. The checks call it with these names as keywords.")
+
+
+def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | None,
+             device_name: str, problem: str | None = None) -> Verdict:
+    """Judge one outcome per case (in case order) against TensorFlow; ``problem`` fails them all.
+
+    This is the trusted half of a check: it runs where the references are computed and never
+    runs the learner's code.
+    """
     global _last_failure
-    exercise = registry.get(name)
-    device_name = tfops.device(device)
     cases = exercise.cases(which)
-    problem = signature_problem(exercise, func)
-    if problem is not None:
-        failures = [Failure(sized(cases)[0], problem)]
+    if problem is not None or outcomes is None:
+        failures = [Failure(sized(cases)[0], problem or f"{exercise.function} could not be run.")]
     else:
         failures = []
-        for index, case in enumerate(cases):
-            outcome = call_learner(func, case)
+        for index, (case, outcome) in enumerate(zip(cases, outcomes)):
             expected = None if case.raises or outcome.raised else expected_for(exercise, which, index, device_name)
             failure = judge(exercise, case, outcome, expected)
             if failure is not None:
@@ -225,6 +256,15 @@ def verify(name: str, func: Callable, which: str = "visible", device: str | None
     else:
         message = pass_report(exercise, which, len(cases), device_name, tfops.tensorflow().__version__)
     return Verdict(exercise, which, len(cases), failures, device_name, message)
+
+
+def verify(name: str, func: Callable, which: str = "visible", device: str | None = None) -> Verdict:
+    """Run every case of one exercise in this process and return a :class:`Verdict`."""
+    exercise = registry.get(name)
+    device_name = tfops.device(device)
+    problem = signature_problem(exercise, func)
+    outcomes = None if problem else [call_learner(func, case) for case in exercise.cases(which)]
+    return evaluate(exercise, which, outcomes, device_name, problem)
 
 
 def check(name: str, func: Callable, *, hidden: bool = False, device: str | None = None) -> None:

@@ -57,6 +57,8 @@ class Mismatch:
 
 
 def _type_name(value: Any) -> str:
+    if hasattr(value, "wire_type"):  # a value that could not cross from the learner's process
+        return f"{value.wire_type} {value.text}"
     if isinstance(value, np.ndarray):
         return f"a numpy array of shape {value.shape}, dtype {value.dtype}"
     if isinstance(value, np.generic):
@@ -106,6 +108,7 @@ def _compare_arrays(actual: Any, expected: np.ndarray) -> Mismatch | None:
             f"returned {_type_name(actual)}; expected a numpy array of shape {expected.shape}, "
             f"dtype {expected.dtype}",
         )
+    actual = np.asarray(actual).view(np.ndarray)  # a subclass must not change how != behaves
     if actual.shape != expected.shape:
         return Mismatch("shape", f"returned shape {actual.shape}; expected shape {expected.shape}")
     if actual.dtype != expected.dtype:

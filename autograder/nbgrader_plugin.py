@@ -1,0 +1,93 @@
+"""nbgrader integration: plain ``nbgrader autograde`` uses the trusted verdict.
+
+:class:`TrustedVerdict` runs right after nbgrader's ``Execute`` (registered in the root
+``nbgrader_config.py``). For every test cell of a registered exercise it replaces the outputs
+the learner's kernel produced with the trusted verdict of :mod:`autograder.trusted`: a line
+starting with ``✔`` when it passed, an ``ExerciseFailed`` error saying what failed when it did
+not. nbgrader then scores the cell from those outputs, so a trick that made the kernel's test
+pass earns nothing, and a correct solution keeps full marks.
+
+It never crashes the grading of a submission: if trusted grading itself fails, the exercise
+cells get an error output saying so (zero points, and an error in nbgrader's log), and the
+next submission is graded normally.
+
+Found by experiment (nbgrader 0.9.6): a subclass of nbconvert's ``Preprocessor`` is silently
+skipped unless enabled, while nbgrader's ``NbGraderPreprocessor`` runs by default; an output
+added as a plain dict instead of a notebook node crashed nbgrader's grade saving for the whole
+submission, so outputs are built with ``nbformat.v4.new_output``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer, Unicode
+
+from . import registry
+
+__all__ = ["TrustedVerdict", "autograde_preprocessors"]
+
+_grader = None  # one per nbgrader process: TensorFlow's answers are reused across submissions
+
+
+class TrustedVerdict(NbGraderPreprocessor):
+    """Replace the kernel's test-cell outputs with the trusted verdict."""
+
+    device = Unicode("cpu", help="Where TensorFlow's references run: cpu, gpu or auto.").tag(config=True)
+    cell_timeout = Float(30.0, help="Seconds each notebook cell may run in the learner's process.").tag(config=True)
+    call_timeout = Float(10.0, help="Seconds each call of a learner's function may run.").tag(config=True)
+    memory_mb = Integer(4096, help="Memory limit of the learner's process, in MB.").tag(config=True)
+
+    def _get_grader(self):
+        global _grader
+        if _grader is None:
+            from .sandbox import Limits
+            from .trusted import Grader
+
+            _grader = Grader(self.device, Limits(self.cell_timeout, self.call_timeout, self.memory_mb))
+        return _grader
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        assignment = info.get("assignment", "")
+        exercises = registry.exercises(assignment) if assignment in registry.ASSIGNMENTS else []
+        if not exercises:
+            return nb, resources
+        cells = {e.grade_id(w): (e, w) for e in exercises for w in ("visible", "hidden")}
+        try:
+            folder = resources.get("metadata", {}).get("path")
+            result = self._get_grader().grade_notebook(
+                nb, assignment, info.get("student", ""), files_from=Path(folder) if folder else None)
+            verdicts = {v.exercise.grade_id(v.which): v for v in result.verdicts}
+            for note in result.notes:
+                self.log.info("trusted grading, %s: %s", info.get("student", ""), note)
+        except Exception as exc:  # noqa: BLE001 - never crash the grading of a submission
+            self.log.error("trusted grading failed for %s: %s: %s", info.get("student", ""), type(exc).__name__, exc)
+            verdicts, failure = {}, f"Trusted verification could not run ({type(exc).__name__}: {exc}). Ask your instructor to regrade."
+        for cell in nb.cells:
+            if cell.get("cell_type") != "code" or cell.get("id") not in cells:
+                continue
+            verdict = verdicts.get(cell.id)
+            if verdict is not None and verdict.passed:
+                cell.outputs = [new_output("stream", name="stdout", text=verdict.message + "\n")]
+            else:
+                text = verdict.message if verdict is not None else failure
+                cell.outputs = [new_output("error", ename="ExerciseFailed", evalue="\n" + text,
+                                           traceback=["ExerciseFailed: " + line for line in text.splitlines()[:1]]
+                                           + text.splitlines()[1:])]
+        return nb, resources
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's default autograde pipeline with :class:`TrustedVerdict` right after ``Execute``.
+
+    Order matters: after Execute (so the verdict replaces what the kernel printed) and before
+    SaveAutoGrades (which scores the outputs).
+    """
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    steps.insert(steps.index(Execute) + 1, TrustedVerdict)
+    return steps

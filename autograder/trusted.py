@@ -1,0 +1,157 @@
+"""Trusted grading: the learner's code runs in a sandboxed process, TensorFlow and the verdict here.
+
+Stock nbgrader runs the tests inside the learner's own kernel, where code in a solution cell can
+blank later cells, swallow exceptions, patch the comparison or the TensorFlow op, or read the
+hidden tests. Here the learner's cells run in :mod:`autograder.sandbox` (a separate, limited
+process that only hands back what the learner's functions return on the case inputs), and the
+references and the comparison (:func:`autograder.check.evaluate`) run in this process, which
+never runs learner code.
+
+Which cells run: every code cell of the submission except the test cells (the registry's
+``<exercise>_visible`` / ``_hidden`` cells and any other nbgrader grade cell) and except
+instructor cells left exactly as released (demos and figures; the ``setup`` cell always runs).
+So a learner's function may use names from the setup cell, its own cell and cells the learner
+added, not variables made by the notebook's demo cells.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import nbformat
+
+from . import registry, tfops
+from .check import STOPPED, Outcome, Verdict, evaluate, parameters_problem
+from .sandbox import Call, Limits, run_learner
+
+__all__ = ["NotebookResult", "Grader", "learner_cells", "release_notebook"]
+
+SETUP_CELL = "setup"
+
+
+@dataclasses.dataclass
+class NotebookResult:
+    """The trusted verdicts of one submitted notebook."""
+
+    assignment: str
+    student: str
+    path: str
+    verdicts: list[Verdict]
+    error: str | None = None  # set when the notebook could not be graded at all
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def cells(self) -> list[dict]:
+        """One record per grade cell: id, points, max points, passed, message."""
+        if self.verdicts:
+            return [dict(grade_id=v.exercise.grade_id(v.which), exercise=v.exercise.name, which=v.which,
+                         score=v.points, max_score=v.exercise.points[v.which], passed=v.passed, message=v.message)
+                    for v in self.verdicts]
+        return [dict(grade_id=e.grade_id(w), exercise=e.name, which=w, score=0, max_score=e.points[w],
+                     passed=False, message=self.error or "not graded")
+                for e in registry.exercises(self.assignment) for w in ("visible", "hidden")]
+
+    @property
+    def score(self) -> int:
+        return sum(c["score"] for c in self.cells)
+
+    @property
+    def max_score(self) -> int:
+        return sum(e.total_points for e in registry.exercises(self.assignment))
+
+
+def release_notebook(assignment: str):
+    """The released (learner) notebook of an assignment, from the course folder, or ``None``."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        path = root / "course" / assignment / f"{assignment}.ipynb"
+        if path.is_file():
+            try:
+                return nbformat.read(path, as_version=4)
+            except Exception:  # noqa: BLE001 - an unreadable release only means: run every cell
+                return None
+    return None
+
+
+def learner_cells(nb, assignment: str, release=None) -> list[dict]:
+    """The code cells to run in the learner's process (see the module docstring)."""
+    grade_ids = {e.grade_id(w) for e in registry.exercises() for w in ("visible", "hidden")}
+    released = {}
+    if release is not None:
+        for cell in release.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.get("cell_type") == "code" and not meta.get("solution") and cell.get("id"):
+                released[cell["id"]] = cell.get("source", "")
+    chosen = []
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        cell_id = str(cell.get("id") or f"cell-{index}")
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        source = cell.get("source", "")
+        if not isinstance(source, str):
+            source = "".join(source)
+        if cell_id in grade_ids or (meta.get("grade") and not meta.get("solution")):
+            continue
+        if cell_id != SETUP_CELL and not meta.get("solution") and released.get(cell_id) == source:
+            continue
+        chosen.append({"id": cell_id, "source": source})
+    return chosen
+
+
+class Grader:
+    """Grades notebooks; TensorFlow's answers are computed once and reused across submissions."""
+
+    def __init__(self, device: str | None = None, limits: Limits = Limits()):
+        self.device_name = tfops.device(device)
+        self.limits = limits
+        self._releases: dict[str, object] = {}
+
+    def grade_path(self, path: Path, assignment: str, student: str = "") -> NotebookResult:
+        """Grade a notebook file. An unreadable file gets zero with a message, never an exception."""
+        path = Path(path)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - malformed JSON, not a notebook, unreadable
+            return NotebookResult(assignment, student, str(path), [],
+                                  error=f"the notebook could not be read ({type(exc).__name__}: {str(exc)[:300]}); "
+                                        "every exercise gets zero")
+        return self.grade_notebook(nb, assignment, student, str(path), files_from=path.parent)
+
+    def grade_notebook(self, nb, assignment: str, student: str = "", path: str = "",
+                       files_from: Path | None = None) -> NotebookResult:
+        exercises = registry.exercises(assignment)
+        if assignment not in self._releases:
+            self._releases[assignment] = release_notebook(assignment)
+        cells = learner_cells(nb, assignment, self._releases[assignment])
+        calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
+                 for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
+        run = run_learner(cells, calls, self.limits, files_from=files_from)
+        verdicts = []
+        for exercise in exercises:
+            for which in ("visible", "hidden"):
+                verdicts.append(self._verdict(exercise, which, run))
+        notes = list(run.cell_errors)
+        return NotebookResult(assignment, student, path, verdicts, notes=notes)
+
+    def _verdict(self, exercise, which, run) -> Verdict:
+        fn = exercise.function
+        if fn in run.missing:
+            errors = [e for e in run.cell_errors if e.startswith(f"cell {fn}:")] or run.cell_errors[:2]
+            detail = ("\n" + "\n".join(errors)) if errors else ""
+            problem = (f"no function named {fn} is defined in the notebook: was its cell deleted, renamed or "
+                       f"left with an error?{detail}")
+            return evaluate(exercise, which, None, self.device_name, problem)
+        names = run.signatures.get(fn)
+        problem = parameters_problem(exercise, names) if names else None
+        if problem:
+            return evaluate(exercise, which, None, self.device_name, problem)
+        outcomes = []
+        stopped = run.broken.get(fn)
+        for index, _case in enumerate(exercise.cases(which)):
+            data = run.outcomes.get(f"{exercise.name}/{which}/{index}")
+            if data is not None:
+                outcomes.append(Outcome.from_wire(data))
+            else:
+                why = stopped or "was not called: the learner's process stopped before it"
+                outcomes.append(Outcome(error=STOPPED, error_bases=(STOPPED,), message=why))
+        return evaluate(exercise, which, outcomes, self.device_name)

@@ -1,0 +1,64 @@
+"""The tamper suite: tricks on in-kernel grading earn nothing under trusted grading.
+
+Every trick runs through both paths: the grading command's :class:`autograder.trusted.Grader`
+and plain ``nbgrader autograde`` with the root ``nbgrader_config.py`` (TrustedVerdict after
+Execute). The same submissions graded by stock nbgrader (the tests run in the learner's kernel,
+no TrustedVerdict) show that the tricks are real.
+"""
+import shutil
+
+import nbformat
+import pytest
+
+from autograder.trusted import Grader
+from tests import tamper
+from tests.helpers import COURSE, ROOT, SOLUTIONS, learner_submission, run
+
+TRICKS = sorted(tamper.TRICKS)
+A = tamper.ASSIGNMENT
+
+
+def test_there_are_at_least_ten_distinct_tricks():
+    assert len(TRICKS) >= 10
+
+
+@pytest.mark.parametrize("trick", TRICKS)
+def test_trick_earns_nothing_under_the_grading_command(trick):
+    nb = learner_submission(A, tamper.replacements(trick))
+    result = Grader().grade_notebook(nb, A, trick)
+    assert result.error is None
+    assert result.score == 0, [(c["grade_id"], c["score"]) for c in result.cells if c["score"]]
+
+
+def _course_root(path, trusted: bool):
+    path.mkdir()
+    config = (ROOT / "nbgrader_config.py").read_text()
+    if not trusted:  # stock nbgrader: drop the TrustedVerdict registration
+        config = config.split("# Trusted grading:")[0]
+    (path / "nbgrader_config.py").write_text(config)
+    shutil.copytree(SOLUTIONS / A, path / "solutions" / A)
+    shutil.copytree(COURSE / A, path / "course" / A)
+    run(["nbgrader", "generate_assignment", A, "--force"], cwd=path)
+    for trick in TRICKS:
+        folder = path / "grading" / "submitted" / trick / A
+        folder.mkdir(parents=True)
+        nbformat.write(learner_submission(A, tamper.replacements(trick)), folder / f"{A}.ipynb")
+    run(["nbgrader", "autograde", A], cwd=path, timeout=1800)
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{path / 'grading' / 'gradebook.db'}") as gb:
+        for trick in TRICKS:
+            nb = gb.find_submission_notebook(A, A, trick)
+            scores[trick] = sum(g.score for g in nb.grades if g.auto_score is not None)
+    return scores
+
+
+@pytest.mark.nbgrader
+def test_tricks_fool_stock_nbgrader_but_not_ours(tmp_path):
+    ours = _course_root(tmp_path / "trusted", trusted=True)
+    stock = _course_root(tmp_path / "stock", trusted=False)
+    assert all(score == 0 for score in ours.values()), ours
+    fooled = {t for t, s in stock.items() if s > 0}
+    # every trick is a real one: in the learner's kernel it earns points
+    assert fooled == set(TRICKS), f"tricks that did not fool stock nbgrader: {set(TRICKS) - fooled}"
