@@ -36,8 +36,8 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 # A safe runner: a per-cell time limit, and no waiting forever on a runaway submission.
-c.ExecutePreprocessor.timeout = 120
-c.Execute.timeout = 120
+c.ExecutePreprocessor.timeout = 60
+c.Execute.timeout = 60
 
 # Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -47,9 +47,11 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Fail closed: nbgrader ignores a config file that raises, and would then grade in the learner's
 # kernel; SystemExit is not caught, so a broken install stops nbgrader instead.
 try:
-    from autograder.nbgrader_plugin import autograde_preprocessors
+    from autograder.nbgrader_plugin import autograde_preprocessors, drop_stale_grades
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Autograde.pre_convert_hook = drop_stale_grades
+c.TolerantExecute.timeout = 60
 c.TrustedVerdict.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")

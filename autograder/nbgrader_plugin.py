@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 from nbformat.v4 import new_output
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
 from . import registry
 
-__all__ = ["TrustedVerdict", "autograde_preprocessors"]
+__all__ = ["TolerantExecute", "TrustedVerdict", "autograde_preprocessors", "drop_stale_grades"]
 
 _grader = None  # one per nbgrader process: TensorFlow's answers are reused across submissions
 
@@ -79,15 +80,72 @@ class TrustedVerdict(NbGraderPreprocessor):
         return nb, resources
 
 
-def autograde_preprocessors() -> list:
-    """nbgrader's default autograde pipeline with :class:`TrustedVerdict` right after ``Execute``.
+class TolerantExecute(Execute):
+    """nbgrader's Execute, except that a dead or unresponsive kernel does not fail the submission.
 
-    Order matters: after Execute (so the verdict replaces what the kernel printed) and before
-    SaveAutoGrades (which scores the outputs).
+    Stock nbgrader drops the whole submission when the learner's kernel dies (``os._exit``, a
+    segfault, running out of memory) or cannot be interrupted, and gives every later cell its own
+    full timeout after a hung one. Here the first timeout or death ends the kernel run: the cells
+    run so far keep their outputs, the rest stay empty, and :class:`TrustedVerdict` grades every
+    exercise anyway.
+    """
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # Interrupt as nbgrader does, then stop running this kernel: a loop that ignores the
+        # interrupt would otherwise cost every later cell its own full timeout.
+        await super()._async_handle_timeout(timeout, cell)
+        from nbclient.exceptions import CellTimeoutError
+
+        raise CellTimeoutError(f"a cell ran longer than {timeout} s; the rest of the notebook was not run in the kernel")
+
+    def preprocess(self, nb, resources, km=None):
+        try:
+            return super().preprocess(nb, resources, km=km)
+        except Exception as exc:  # noqa: BLE001 - DeadKernelError, CellTimeoutError, RuntimeError...
+            self.log.warning("the learner's kernel stopped (%s: %s); trusted grading goes on",
+                             type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+            return nb, resources
+
+
+def drop_stale_grades(assignment=None, student=None, notebooks=(), **_):
+    """nbgrader ``pre_convert_hook``: an unreadable submission must not keep an earlier grade.
+
+    nbgrader cannot autograde a notebook that is not valid JSON; it logs an error and leaves the
+    gradebook as it was, so a grade from an earlier run would stand. This removes that
+    submission's grades first (the new, failed run then shows zero).
+    """
+    import os
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    for path in notebooks:
+        try:
+            nbformat.read(path, as_version=4)
+            continue
+        except Exception as exc:  # noqa: BLE001 - any unreadable notebook
+            reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        parts = os.path.normpath(path).split(os.sep)
+        student_id, assignment_id = parts[-3], parts[-2]
+        db_url = f"sqlite:///{os.path.join(os.getcwd(), 'grading', 'gradebook.db')}"
+        try:
+            with Gradebook(db_url) as gb:
+                gb.remove_submission(assignment_id, student_id)
+        except MissingEntry:
+            pass
+        print(f"[autograder] {student_id}/{assignment_id}: the notebook cannot be read ({reason}); "
+              f"it gets zero and any earlier grade was removed", flush=True)
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's default autograde pipeline, with :class:`TolerantExecute` in place of
+    ``Execute`` and :class:`TrustedVerdict` right after it.
+
+    Order matters: after the execution (so the verdict replaces what the kernel printed) and
+    before SaveAutoGrades (which scores the outputs).
     """
     from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute
 
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    steps.insert(steps.index(Execute) + 1, TrustedVerdict)
+    at = steps.index(Execute)
+    steps[at:at + 1] = [TolerantExecute, TrustedVerdict]
     return steps

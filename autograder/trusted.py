@@ -126,9 +126,15 @@ class Grader:
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
         run = run_learner(cells, calls, self.limits, files_from=files_from)
+        present = {str(c.get("id")) for c in nb.cells}
         verdicts = []
         for exercise in exercises:
             for which in ("visible", "hidden"):
+                if exercise.grade_id(which) not in present:  # as nbgrader: a deleted test cell scores zero
+                    verdicts.append(evaluate(exercise, which, None, self.device_name, (
+                        f"the test cell {exercise.grade_id(which)} is missing from the notebook (deleted?), so it "
+                        "scores zero. Get a fresh copy of the notebook, paste your code into it and submit again.")))
+                    continue
                 verdicts.append(self._verdict(exercise, which, run))
         notes = list(run.cell_errors)
         return NotebookResult(assignment, student, path, verdicts, notes=notes)
