@@ -1,0 +1,93 @@
+"""The grading command: discovery, formats, exit codes."""
+import json
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import nbformat
+import pytest
+
+from autograder import cli
+from tests.helpers import ROOT, learner_submission
+
+A = "02-pooling-math"
+
+
+@pytest.fixture(scope="module")
+def submitted(tmp_path_factory):
+    """nbgrader's submitted/<student>/<assignment>/ tree: a full-marks, a stub and a wrong one."""
+    root = tmp_path_factory.mktemp("submitted")
+    subs = {
+        "ada": learner_submission(A),
+        "bob": learner_submission(A, {"pool2d": "def pool2d(feature_map, pool_size, stride, mode='max'):\n    raise NotImplementedError()\n"}),
+        "cyd": learner_submission(A, {"pool_output_length": "def pool_output_length(input_length, pool_size, stride, padding='valid'):\n    return input_length // stride\n"}),
+    }
+    for student, nb in subs.items():
+        (root / student / A).mkdir(parents=True)
+        nbformat.write(nb, root / student / A / f"{A}.ipynb")
+    (root / "notes").mkdir()
+    (root / "notes" / "scratch.ipynb").write_text("{}")  # not an assignment: ignored in a folder
+    return root
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_finds_students_and_assignments(submitted):
+    found = cli.find_submissions([str(submitted)])
+    assert [(a, s) for _, a, s in found] == [(A, "ada"), (A, "bob"), (A, "cyd")]
+
+
+def test_json_scores_and_exit_status(submitted, tmp_path):
+    out = tmp_path / "grades.json"
+    proc = _cli("grade", str(submitted), "--jobs", "2", "--format", "json", "--output", str(out))
+    assert proc.returncode == cli.EXIT_LOST_POINTS, proc.stderr
+    data = json.loads(out.read_text())
+    scores = {s["student"]: s["score"] for s in data["submissions"]}
+    assert scores == {"ada": 8, "bob": 3, "cyd": 5}
+    assert data["tensorflow"] == "2.21.0" and data["device"] == "/CPU:0"
+
+
+def test_full_marks_exit_zero_and_table():
+    proc = _cli("grade", str(ROOT / "solutions" / A))
+    assert proc.returncode == cli.EXIT_OK, proc.stdout + proc.stderr
+    assert "8/8" in proc.stdout and "\u2714 pool2d_hidden" in proc.stdout
+
+
+def test_junit_parses(submitted, tmp_path):
+    out = tmp_path / "junit.xml"
+    _cli("grade", str(submitted), "--format", "junit", "--output", str(out))
+    suites = ElementTree.parse(out).getroot()
+    assert suites.tag == "testsuites" and len(suites) == 3
+    bob = next(s for s in suites if s.get("name") == f"bob/{A}")
+    assert bob.get("failures") == "2" and bob.get("tests") == "4"
+    failure = bob.find("testcase[@name='pool2d_visible']/failure")
+    assert "not written yet" in failure.get("message")
+
+
+def test_gradescope_results_have_the_required_fields(submitted, tmp_path):
+    out = tmp_path / "results.json"
+    proc = _cli("grade", str(submitted / "cyd"), "--format", "gradescope", "--output", str(out))
+    assert proc.returncode == cli.EXIT_LOST_POINTS
+    results = json.loads(out.read_text())
+    assert results["score"] == 5
+    for test in results["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["status"] in ("passed", "failed")
+        assert test["visibility"] == ("after_published" if test["name"].endswith("_hidden") else "visible")
+    failed = [t for t in results["tests"] if t["status"] == "failed"]
+    assert [t["name"] for t in failed] == ["pool_output_length_visible", "pool_output_length_hidden"]
+    assert "pool_output_length(input_length=" in failed[0]["output"]
+
+
+def test_usage_errors_exit_two(submitted):
+    assert _cli("grade", "/no/such/path").returncode == cli.EXIT_USAGE
+    proc = _cli("grade", str(submitted), "--format", "gradescope")
+    assert proc.returncode == cli.EXIT_USAGE and "one submission" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_list_shows_every_exercise():
+    proc = _cli("list")
+    assert proc.returncode == 0 and "pool2d" in proc.stdout and "pool_output_length" in proc.stdout
