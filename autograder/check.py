@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import registry, tfops, wire
+from . import registry, speed, tfops, wire
 from .cases import Case, sized
 from .compare import compare
 from .messages import failure_report, pass_report
@@ -232,11 +232,13 @@ def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | N
 
 
 def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | None,
-             device_name: str, problem: str | None = None) -> Verdict:
+             device_name: str, problem: str | None = None, timing=None) -> Verdict:
     """Judge one outcome per case (in case order) against TensorFlow; ``problem`` fails them all.
 
-    This is the trusted half of a check: it runs where the references are computed and never
-    runs the learner's code.
+    ``timing`` is ``(learner seconds, baseline seconds)`` for an exercise with a speed
+    requirement, judged with the hidden check once every case is correct (or an Outcome that
+    says why it could not be measured). This is the trusted half of a check: it runs where the
+    references are computed and never runs the learner's code.
     """
     global _last_failure
     cases = exercise.cases(which)
@@ -250,6 +252,15 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
             if failure is not None:
                 failures.append(failure)
         failures.sort(key=lambda f: f.case.size)
+        if not failures and which == "hidden" and exercise.speed is not None:
+            speed_case = Case(exercise.speed.case(), "speed on a fixed input, against a loop")
+            if isinstance(timing, Outcome):
+                slow = judge(exercise, speed_case, timing, None) if timing.raised else None
+                slow = slow.problem if slow else f"{exercise.function}'s speed could not be measured."
+            else:
+                slow = speed.problem(exercise, timing)
+            if slow:
+                failures.append(Failure(speed_case, slow))
     if failures:
         _last_failure = failures[0].case
         message = failure_report(exercise, which, failures, len(cases), device_name)
@@ -264,7 +275,14 @@ def verify(name: str, func: Callable, which: str = "visible", device: str | None
     device_name = tfops.device(device)
     problem = signature_problem(exercise, func)
     outcomes = None if problem else [call_learner(func, case) for case in exercise.cases(which)]
-    return evaluate(exercise, which, outcomes, device_name, problem)
+    timing = None
+    if not problem and which == "hidden" and exercise.speed is not None:
+        baseline = speed.load_baseline(exercise.speed.baseline)
+        try:
+            timing = speed.measure(func, baseline, exercise.speed.case(), exercise.speed.repeats)
+        except Exception as exc:  # noqa: BLE001 - the learner's function failed on the speed input
+            timing = Outcome(error=type(exc).__name__, error_bases=(type(exc).__name__,), message=str(exc))
+    return evaluate(exercise, which, outcomes, device_name, problem, timing)
 
 
 def check(name: str, func: Callable, *, hidden: bool = False, device: str | None = None) -> None:

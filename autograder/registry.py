@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from .cases import Case
 
-__all__ = ["Exercise", "register", "get", "exercises", "notebooks", "ASSIGNMENTS"]
+__all__ = ["Exercise", "Speed", "register", "get", "exercises", "notebooks", "ASSIGNMENTS"]
 
 # The chapter's notebooks, in order. One nbgrader assignment per notebook, same name for both.
 ASSIGNMENTS = (
@@ -27,6 +27,24 @@ ASSIGNMENTS = (
     "05-pooling-gradients",
     "06-fast-pooling",
 )
+
+
+@dataclasses.dataclass(frozen=True)
+class Speed:
+    """A speed requirement, judged together with the hidden check (only once it is correct).
+
+    Attributes:
+        baseline: ``"module:function"`` of a loop implementation with the learner function's
+            signature; it is loaded before any learner code runs.
+        case: returns the keyword arguments of the fixed input both are timed on.
+        min_ratio: the learner's function must be at least this many times faster.
+        repeats: best of this many runs of each.
+    """
+
+    baseline: str
+    case: Callable[[], dict]
+    min_ratio: float = 20.0
+    repeats: int = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +65,7 @@ class Exercise:
         hint: one hint shown under a failure (and in the notebook's collapsed hint).
         explain: optional; given a case and the first mismatching output index, says where that
             element comes from (for pooling: the window).
+        speed: optional :class:`Speed` requirement, judged with the hidden check.
     """
 
     name: str
@@ -61,6 +80,7 @@ class Exercise:
     covers: str
     hint: str = ""
     explain: Callable[[Case, tuple], str] | None = None
+    speed: Speed | None = None
 
     def __post_init__(self):
         if self.notebook not in ASSIGNMENTS:

@@ -46,6 +46,8 @@ class Call:
     key: str
     function: str
     kwargs: dict
+    baseline: str | None = None  # "module:function": a timing call against this loop baseline
+    repeats: int = 3
 
 
 @dataclasses.dataclass
@@ -99,8 +101,8 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 _copy_small_files(files_from, work)
             job = {
                 "cells": [c for c in cells if c["id"] not in skip_cells],
-                "calls": [{"key": c.key, "function": c.function, "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}}
-                          for c in pending],
+                "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
+                           "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
             }
             job_path, events_path = work / ".job.json", work / ".events.jsonl"
             job_path.write_text(json.dumps(job))
@@ -224,11 +226,13 @@ def _compile(source: str, cell_id: str):
 def main(job_path: str, events_path: str) -> int:
     import inspect
 
-    from . import wire
+    from . import speed, wire
     from .cases import Case
     from .check import call_learner
 
     job = json.loads(Path(job_path).read_text())
+    # loaded before any learner code runs, like speed's clock: a cell cannot swap them
+    baselines = {c["baseline"]: speed.load_baseline(c["baseline"]) for c in job["calls"] if c.get("baseline")}
     events = open(events_path, "a", buffering=1)
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     for cell in job["cells"]:
@@ -258,7 +262,11 @@ def main(job_path: str, events_path: str) -> int:
         _emit(events, event="call_start", key=call["key"])
         case = Case({k: wire.decode(v) for k, v in call["kwargs"].items()}, "")
         try:
-            outcome = call_learner(func, case).to_wire()
+            if call.get("baseline"):
+                timing = speed.measure(func, baselines[call["baseline"]], case.kwargs, int(call.get("repeats") or 3))
+                outcome = {"value": wire.encode(timing)}
+            else:
+                outcome = call_learner(func, case).to_wire()
         except BaseException as exc:  # noqa: BLE001 - e.g. SystemExit raised by the learner's function
             outcome = {"error": type(exc).__name__, "error_bases": [type(exc).__name__], "message": str(exc)}
         _emit(events, event="call_end", key=call["key"], outcome=outcome)

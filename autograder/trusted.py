@@ -125,6 +125,8 @@ class Grader:
         cells = learner_cells(nb, assignment, self._releases[assignment])
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
+        calls += [Call(f"{e.name}/speed", e.function, e.speed.case(), e.speed.baseline, e.speed.repeats)
+                  for e in exercises if e.speed is not None]
         run = run_learner(cells, calls, self.limits, files_from=files_from)
         present = {str(c.get("id")) for c in nb.cells}
         verdicts = []
@@ -160,4 +162,11 @@ class Grader:
             else:
                 why = stopped or "was not called: the learner's process stopped before it"
                 outcomes.append(Outcome(error=STOPPED, error_bases=(STOPPED,), message=why))
-        return evaluate(exercise, which, outcomes, self.device_name)
+        timing = None
+        if which == "hidden" and exercise.speed is not None:
+            data = run.outcomes.get(f"{exercise.name}/speed")
+            timing = Outcome.from_wire(data) if data is not None else Outcome(
+                error=STOPPED, error_bases=(STOPPED,), message=stopped or "was not timed")
+            if not timing.raised:
+                timing = timing.value
+        return evaluate(exercise, which, outcomes, self.device_name, timing=timing)
