@@ -1,0 +1,415 @@
+"""Exercises of ``01-convolution-output-sizes``: how big a convolution's output is.
+
+* ``conv_output_length(input_length, kernel_size, stride=1, padding="valid", dilation=1)``: the
+  output length along one axis, checked against the shape TensorFlow's own shape inference gives
+  ``tf.nn.conv2d`` (and, when it is positive, the shape the op really returns when run).
+* ``same_padding(input_length, kernel_size, stride=1, dilation=1)``: ``(before, after)``, the
+  zeros TensorFlow adds for ``padding="SAME"``, read off what ``tf.nn.conv2d`` really computes
+  (a probe input that holds its own positions, one one-hot kernel per tap), never from a formula.
+* ``conv2d_output_shape(input_shape, filters, kernel_size, strides=1, padding="valid",
+  data_format="channels_last", dilation_rate=1)``: the output shape of ``keras.layers.Conv2D``,
+  batch axis included (it may be ``None``), checked against the layer's ``compute_output_shape``,
+  the shape of the layer called on a symbolic ``keras.Input`` (which builds it), and, for a
+  concrete batch, the shape of the layer run on zeros.
+
+Scope (stated in the notebook's tasks): sizes are positive ints; padding names are compared in
+any letter case, as Keras does; ``stride > 1`` together with ``dilation > 1`` is never checked
+(``keras.layers.Conv2D`` and ``tf.nn.convolution`` reject it with a ValueError, although the raw
+``tf.nn.conv2d`` op accepts it).
+
+Found by experiment with TensorFlow 2.21 on the CPU: run eagerly, ``tf.nn.conv2d`` with a VALID
+kernel larger than its input does **not** fail; it returns a tensor as long as the input holding
+uninitialised memory. Graph-mode shape inference refuses it ("Negative dimension size caused by
+subtracting 4 from 3") and Keras refuses it ("Computed output size would be zero or negative").
+So the references take the output length from shape inference and run the op only on inputs that
+shape inference accepted; the task asks for a ValueError where TensorFlow's shape inference
+refuses.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tfops
+from ..cases import Case, rng
+from ..registry import Exercise, register
+
+NOTEBOOK = "01-convolution-output-sizes"
+
+__all__ = [
+    "conv_output_length_reference", "same_padding_reference", "conv2d_output_shape_reference",
+    "tf_keras",
+]
+
+
+class ReferenceMismatch(RuntimeError):
+    """TensorFlow's answers disagree with each other: the reference cannot be trusted."""
+
+
+def tf_keras():
+    """Keras, imported quietly after TensorFlow."""
+    tfops.tensorflow()
+    with tfops.quiet():
+        import keras
+    return keras
+
+
+def _tf_padding(padding):
+    """Padding as ``tf.nn.conv2d`` takes it: "VALID"/"SAME", or explicit ``[[0, 0], [b, a], ...]``.
+
+    ``padding`` is a name, an int ``p`` (p zeros on both sides) or a pair ``(before, after)``.
+    """
+    if isinstance(padding, str):
+        return padding.upper()
+    before, after = (int(padding), int(padding)) if np.ndim(padding) == 0 else (int(v) for v in padding)
+    return [[0, 0], [before, after], [0, 0], [0, 0]]
+
+
+# ----------------------------------------------------------------------------- conv_output_length
+def _static_length(input_length, kernel_size, stride, padding, dilation) -> int:
+    """The output length TensorFlow's shape inference gives ``tf.nn.conv2d`` (the kernel never runs).
+
+    The input is ``[1, L, 1, 1]`` (NHWC) and the filter ``[k, 1, 1, 1]``: only the height axis is
+    convolved. A kernel that does not fit raises ValueError ("Negative dimension size ...").
+    """
+    tf = tfops.tensorflow()
+    with tfops.quiet(), tf.Graph().as_default():
+        x = tf.zeros([1, int(input_length), 1, 1], tf.float32)
+        w = tf.zeros([int(kernel_size), 1, 1, 1], tf.float32)
+        y = tf.nn.conv2d(x, w, strides=[1, int(stride), 1, 1], padding=_tf_padding(padding),
+                         dilations=[1, int(dilation), 1, 1])
+        return int(y.shape[1])
+
+
+def conv_output_length_reference(input_length, kernel_size, stride=1, padding="valid", dilation=1, *,
+                                 device_name=None) -> int:
+    """The output length of ``tf.nn.conv2d`` along one axis for these arguments.
+
+    Shape inference says the length (and refuses kernels that do not fit); the op is then run on
+    zeros and must return that length, else the reference fails loudly.
+    """
+    tf = tfops.tensorflow()
+    length = _static_length(input_length, kernel_size, stride, padding, dilation)
+    x = np.zeros((1, int(input_length), 1, 1), np.float32)
+    w = np.zeros((int(kernel_size), 1, 1, 1), np.float32)
+    ran = tfops.run(
+        lambda: tf.nn.conv2d(tfops.constant(x), tfops.constant(w), strides=[1, int(stride), 1, 1],
+                             padding=_tf_padding(padding), dilations=[1, int(dilation), 1, 1]).shape[1],
+        device_name=device_name,
+    )
+    if int(ran) != length:
+        raise ReferenceMismatch(f"tf.nn.conv2d returned length {ran}, its shape inference said {length}")
+    return length
+
+
+def conv_output_length_visible():
+    return [
+        Case(dict(input_length=28, kernel_size=3), "the chapter's 28-pixel MNIST row, a 3-wide kernel"),
+        Case(dict(input_length=28, kernel_size=3, padding="same"), "SAME keeps 28 at stride 1"),
+        Case(dict(input_length=28, kernel_size=5, stride=2), "stride 2, VALID"),
+        Case(dict(input_length=7, kernel_size=3, stride=2, padding="SAME"), "SAME in capitals, stride 2"),
+        Case(dict(input_length=5, kernel_size=2, stride=3), "stride larger than the kernel"),
+        Case(dict(input_length=10, kernel_size=3, dilation=2), "dilation 2: the kernel spans 5 cells"),
+        Case(dict(input_length=28, kernel_size=3, padding=1), "explicit padding of 1 on each side"),
+        Case(dict(input_length=28, kernel_size=3, padding="full"), "padding='full' is not a padding",
+             raises=ValueError),
+        Case(dict(input_length=3, kernel_size=4), "a 4-wide kernel does not fit in 3 cells (VALID)",
+             raises=ValueError),
+    ]
+
+
+def conv_output_length_hidden():
+    g = rng(101)
+    cases = [
+        Case(dict(input_length=1, kernel_size=1), "a single cell, a 1-wide kernel"),
+        Case(dict(input_length=4, kernel_size=7, padding="Same"), "SAME with a kernel wider than the input"),
+        Case(dict(input_length=6, kernel_size=4, stride=1, padding="same"), "SAME with an even kernel"),
+        Case(dict(input_length=9, kernel_size=9, stride=2, padding="Valid"), "the kernel is the whole input"),
+        Case(dict(input_length=2, kernel_size=4, padding=1), "explicit padding makes the kernel fit"),
+        Case(dict(input_length=8, kernel_size=3, padding=0), "padding=0 is VALID"),
+        Case(dict(input_length=9, kernel_size=3, padding="same", dilation=3), "SAME with dilation 3"),
+        Case(dict(input_length=11, kernel_size=4, padding=2, dilation=2), "explicit padding with dilation"),
+        Case(dict(input_length=12, kernel_size=1, stride=5, padding="SAME"), "a 1-wide kernel, stride 5, SAME"),
+        Case(dict(input_length=5, kernel_size=3, dilation=3), "dilation 3 makes the kernel span 7 > 5 cells",
+             raises=ValueError),
+        Case(dict(input_length=2, kernel_size=6, padding=1), "6 cells do not fit in 2 + 2 padded cells",
+             raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, padding=-1), "negative padding", raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, padding="causal"), "padding='causal' is not a padding here",
+             raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, stride=0), "stride 0", raises=ValueError),
+        Case(dict(input_length=8, kernel_size=0), "kernel_size 0", raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, dilation=0), "dilation 0", raises=ValueError),
+    ]
+    spellings = ("valid", "VALID", "Valid", "same", "SAME", "Same")
+    made = 0
+    while made < 30:
+        length = int(g.integers(1, 41))
+        kernel = int(g.integers(1, 8))
+        if g.random() < 0.5:
+            stride, dilation = int(g.integers(1, 5)), 1
+        else:
+            stride, dilation = 1, int(g.integers(1, 4))
+        kind = g.random()
+        padding = str(g.choice(spellings)) if kind < 0.7 else int(g.integers(0, 4))
+        span = (kernel - 1) * dilation + 1
+        fits = span <= length + 2 * (padding if isinstance(padding, int) else 0)
+        if not (isinstance(padding, str) and padding.lower() == "same") and not fits:
+            continue
+        what = padding.upper() if isinstance(padding, str) else f"explicit padding {padding}"
+        cases.append(Case(dict(input_length=length, kernel_size=kernel, stride=stride, padding=padding,
+                               dilation=dilation), f"random {what} case"))
+        made += 1
+    return cases
+
+
+register(Exercise(
+    name="conv_output_length",
+    function="conv_output_length",
+    signature="(input_length, kernel_size, stride=1, padding='valid', dilation=1)",
+    notebook=NOTEBOOK,
+    points={"visible": 2, "hidden": 2},
+    visible_cases=conv_output_length_visible,
+    hidden_cases=conv_output_length_hidden,
+    reference=conv_output_length_reference,
+    reference_op="tf.nn.conv2d (output shape)",
+    covers="the chapter's 28 -> 26, SAME in either case, stride, dilation, explicit padding, "
+           "an unknown padding and a kernel that does not fit",
+    hint="a dilated kernel spans (k - 1) * d + 1 cells. VALID and an int p: (L + 2p - span) // s + 1, "
+         "a ValueError when span > L + 2p. SAME: ceil(L / s), whatever the kernel. Compare "
+         "padding.lower() only when padding is a str, and return an int.",
+))
+
+
+# ----------------------------------------------------------------------------- same_padding
+def same_padding_reference(input_length, kernel_size, stride=1, dilation=1, *, device_name=None) -> tuple:
+    """``(before, after)``: the zeros ``tf.nn.conv2d`` adds for SAME, read off what it computes.
+
+    1. A probe input holds its own positions 1, 2, ..., L (padding zeros read as 0), and the
+       filter has one output channel per kernel tap j, a one-hot at tap j. So output[i, j] is the
+       position that tap j of window i reads: ``before`` = i*s + j*d - (position - 1).
+    2. ``after``: how far the last window reaches past the input's last cell (0 if it does not).
+    3. Explicit padding ``(before, after)`` must reproduce SAME's output exactly, and one cell
+       less after must not (when ``after > 0``); otherwise the reference fails loudly.
+    """
+    tf = tfops.tensorflow()
+    L, k, s, d = int(input_length), int(kernel_size), int(stride), int(dilation)
+    probe = np.arange(1, L + 1, dtype=np.float32).reshape(1, L, 1, 1)
+    onehot = np.zeros((k, 1, 1, k), np.float32)
+    onehot[np.arange(k), 0, 0, np.arange(k)] = 1.0
+
+    def conv(padding):
+        return tfops.run(
+            lambda: tf.nn.conv2d(tfops.constant(probe), tfops.constant(onehot), strides=[1, s, 1, 1],
+                                 padding=padding, dilations=[1, d, 1, 1]).numpy()[0, :, 0, :],
+            device_name=device_name,
+        )
+
+    same = conv("SAME")
+    reads = np.argwhere(same != 0)
+    if reads.size == 0:
+        raise ReferenceMismatch("every tap of every window reads padding: the probe cannot place it")
+    befores = {int(i) * s + int(j) * d - (int(same[i, j]) - 1) for i, j in reads}
+    if len(befores) != 1:
+        raise ReferenceMismatch(f"the probe reads inconsistent paddings before: {sorted(befores)}")
+    before = befores.pop()
+    out = same.shape[0]
+    last = (out - 1) * s + (k - 1) * d - before  # input index of the last cell the last window reads
+    after = max(0, last - (L - 1))
+    explicit = conv(_tf_padding((before, after)))
+    if explicit.shape != same.shape or not np.array_equal(explicit, same):
+        raise ReferenceMismatch(f"explicit padding {(before, after)} does not reproduce SAME")
+    if after > 0:  # one cell less after must not give SAME's length (shape inference, never run)
+        try:
+            shorter = _static_length(L, k, s, (before, after - 1), d)
+        except ValueError:
+            shorter = None
+        if shorter == out:
+            raise ReferenceMismatch(f"padding {(before, after - 1)} gives SAME's output length too")
+    return (before, after)
+
+
+def same_padding_visible():
+    return [
+        Case(dict(input_length=28, kernel_size=3), "the chapter's 28-pixel row, a 3-wide kernel"),
+        Case(dict(input_length=5, kernel_size=4), "an even kernel: the padding is uneven"),
+        Case(dict(input_length=7, kernel_size=3, stride=2), "stride 2 over 7 cells"),
+        Case(dict(input_length=6, kernel_size=3, stride=2), "stride 2 over 6 cells: one cell of padding"),
+        Case(dict(input_length=10, kernel_size=3, dilation=2), "dilation 2"),
+        Case(dict(input_length=5, kernel_size=1, stride=3), "stride larger than the kernel: no padding"),
+        Case(dict(input_length=8, kernel_size=3, stride=0), "stride 0", raises=ValueError),
+    ]
+
+
+def same_padding_hidden():
+    g = rng(202)
+    cases = [
+        Case(dict(input_length=1, kernel_size=7), "one cell, a 7-wide kernel"),
+        Case(dict(input_length=2, kernel_size=6), "a kernel three times the input, even"),
+        Case(dict(input_length=9, kernel_size=2, stride=4), "stride twice the kernel"),
+        Case(dict(input_length=28, kernel_size=2, stride=2), "2-wide kernel, stride 2: no padding"),
+        Case(dict(input_length=27, kernel_size=2, stride=2), "2-wide kernel, stride 2, odd input"),
+        Case(dict(input_length=12, kernel_size=4, dilation=3), "an even kernel with dilation 3"),
+        Case(dict(input_length=8, kernel_size=0), "kernel_size 0", raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, dilation=0), "dilation 0", raises=ValueError),
+        Case(dict(input_length=8, kernel_size=3, stride=-2), "negative stride", raises=ValueError),
+    ]
+    for _ in range(30):
+        length = int(g.integers(1, 41))
+        kernel = int(g.integers(1, 9))
+        if g.random() < 0.6:
+            stride, dilation = int(g.integers(1, 5)), 1
+        else:
+            stride, dilation = 1, int(g.integers(2, 4))
+        what = f"stride {stride}" if dilation == 1 else f"dilation {dilation}"
+        cases.append(Case(dict(input_length=length, kernel_size=kernel, stride=stride, dilation=dilation),
+                          f"random {length}-cell input, {kernel}-wide kernel, {what}"))
+    return cases
+
+
+register(Exercise(
+    name="same_padding",
+    function="same_padding",
+    signature="(input_length, kernel_size, stride=1, dilation=1)",
+    notebook=NOTEBOOK,
+    points={"visible": 2, "hidden": 2},
+    visible_cases=same_padding_visible,
+    hidden_cases=same_padding_hidden,
+    reference=same_padding_reference,
+    reference_op="tf.nn.conv2d (SAME, probed)",
+    covers="odd and even kernels, stride, dilation, a stride larger than the kernel, stride 0",
+    hint="SAME outputs ceil(L / s) cells. The last window starts at (out - 1) * s and spans "
+         "(k - 1) * d + 1 cells, so the padding needed is max(0, (out - 1) * s + span - L). "
+         "TensorFlow puts total // 2 before and the rest (the odd cell) after. Return two ints.",
+))
+
+
+# ----------------------------------------------------------------------------- conv2d_output_shape
+def _norm_shape(shape) -> tuple:
+    return tuple(None if v is None else int(v) for v in shape)
+
+
+def conv2d_output_shape_reference(input_shape, filters, kernel_size, strides=1, padding="valid",
+                                  data_format="channels_last", dilation_rate=1, *, device_name=None) -> tuple:
+    """The output shape of ``keras.layers.Conv2D`` for these arguments, batch axis included.
+
+    Three of Keras' own answers must agree: ``compute_output_shape``, the layer called on a
+    symbolic ``keras.Input`` (which builds its kernel), and, for a concrete batch, the layer run
+    on zeros (TensorFlow's conv2d kernel, on ``device_name``).
+    """
+    keras = tf_keras()
+    input_shape = _norm_shape(input_shape)
+    with tfops.quiet():
+        layer = keras.layers.Conv2D(filters, kernel_size, strides=strides, padding=padding,
+                                    data_format=data_format, dilation_rate=dilation_rate)
+        static = _norm_shape(layer.compute_output_shape(input_shape))
+        symbolic = _norm_shape(layer(keras.Input(shape=input_shape[1:], batch_size=input_shape[0])).shape)
+    answers = {"compute_output_shape": static, "symbolic call": symbolic}
+    if input_shape[0] is not None:
+        zeros = np.zeros(input_shape, np.float32)
+        answers["run on zeros"] = _norm_shape(tfops.run(lambda: layer(tfops.constant(zeros)).shape,
+                                                        device_name=device_name))
+    if len(set(answers.values())) != 1:
+        raise ReferenceMismatch(f"Keras' answers disagree: {answers}")
+    return static
+
+
+def conv2d_output_shape_visible():
+    return [
+        Case(dict(input_shape=(None, 28, 28, 1), filters=32, kernel_size=3),
+             "the chapter's MNIST layer: 32 filters of 3x3, batch None"),
+        Case(dict(input_shape=(1, 28, 28, 1), filters=32, kernel_size=3, padding="same"),
+             "one image, SAME"),
+        Case(dict(input_shape=(8, 28, 28, 1), filters=16, kernel_size=5, strides=2),
+             "a batch of 8, stride 2"),
+        Case(dict(input_shape=(None, 1, 28, 28), filters=32, kernel_size=3, data_format="channels_first"),
+             "channels_first (NCHW)"),
+        Case(dict(input_shape=(None, 28, 28, 3), filters=8, kernel_size=3, dilation_rate=2),
+             "dilation_rate 2"),
+        Case(dict(input_shape=(4, 20, 30, 3), filters=6, kernel_size=(3, 5), strides=(1, 2)),
+             "a rectangular kernel and strides given as pairs"),
+        Case(dict(input_shape=(2, 7, 7, 3), filters=4, kernel_size=4, strides=2, padding="SAME"),
+             "SAME in capitals, an even kernel, stride 2"),
+        Case(dict(input_shape=(None, 28, 28, 1), filters=32, kernel_size=3, padding="full"),
+             "padding='full' is not a Conv2D padding", raises=ValueError),
+        Case(dict(input_shape=(None, 28, 28, 1), filters=32, kernel_size=3, data_format="NHWC"),
+             "data_format='NHWC' is TensorFlow's spelling, not Keras'", raises=ValueError),
+        Case(dict(input_shape=(28, 28, 1), filters=32, kernel_size=3),
+             "input_shape without the batch axis", raises=ValueError),
+    ]
+
+
+def conv2d_output_shape_hidden():
+    g = rng(303)
+    cases = [
+        Case(dict(input_shape=(None, 3, 9, 9), filters=5, kernel_size=2, strides=3,
+                  data_format="channels_first"), "channels_first, stride larger than the kernel"),
+        Case(dict(input_shape=(16, 2, 11, 6), filters=1, kernel_size=(4, 2), padding="same",
+                  data_format="Channels_First"), "channels_first in other letter case, SAME, even kernel"),
+        Case(dict(input_shape=(None, 5, 5, 2), filters=3, kernel_size=5), "the kernel is the whole image"),
+        Case(dict(input_shape=(3, 6, 6, 3), filters=2, kernel_size=3, dilation_rate=(2, 1), padding="Same"),
+             "dilation only along the rows, SAME"),
+        Case(dict(input_shape=(None, 1, 1, 4), filters=7, kernel_size=1), "a 1x1 image, a 1x1 kernel"),
+        Case(dict(input_shape=(None, 4, 4, 1), filters=2, kernel_size=5), "a 5x5 kernel on a 4x4 image (VALID)",
+             raises=ValueError),
+        Case(dict(input_shape=(None, 5, 5, 1), filters=2, kernel_size=3, dilation_rate=3),
+             "dilation 3 makes the 3x3 kernel span 7x7 > 5x5", raises=ValueError),
+        Case(dict(input_shape=(None, 28, 28, 1), filters=8, kernel_size=3, padding="causal"),
+             "padding='causal' is for Conv1D only", raises=ValueError),
+        Case(dict(input_shape=(None, 1, 28, 28), filters=8, kernel_size=3, data_format="NCHW"),
+             "data_format='NCHW'", raises=ValueError),
+        Case(dict(input_shape=(None, 8, 28, 28, 1), filters=8, kernel_size=3),
+             "a 5-D input_shape", raises=ValueError),
+        Case(dict(input_shape=(None, 28, 28, 1), filters=0, kernel_size=3), "filters=0", raises=ValueError),
+    ]
+    made = 0
+    while made < 25:
+        channels_first = g.random() < 0.4
+        batch = None if g.random() < 0.4 else int(g.integers(1, 5))
+        h, w = (int(v) for v in g.integers(1, 24, size=2))
+        c = int(g.integers(1, 5))
+        filters = int(g.integers(1, 40))
+        kh, kw = (int(v) for v in g.integers(1, 6, size=2))
+        if g.random() < 0.6:
+            sh, sw = (int(v) for v in g.integers(1, 4, size=2))
+            dh, dw = 1, 1
+        else:
+            sh, sw = 1, 1
+            dh, dw = (int(v) for v in g.integers(1, 4, size=2))
+        padding = str(g.choice(["valid", "same", "VALID", "SAME", "Same"]))
+        if padding.lower() == "valid" and ((kh - 1) * dh + 1 > h or (kw - 1) * dw + 1 > w):
+            continue
+        square = kh == kw and g.random() < 0.6
+
+        def pair(a, b, square=square):
+            return a if a == b and square else (a, b)
+
+        kwargs = dict(input_shape=(batch, c, h, w) if channels_first else (batch, h, w, c), filters=filters,
+                      kernel_size=pair(kh, kw), strides=pair(sh, sw), padding=padding)
+        if channels_first:
+            kwargs["data_format"] = "channels_first"
+        if (dh, dw) != (1, 1):
+            kwargs["dilation_rate"] = pair(dh, dw)
+        layout = "channels_first" if channels_first else "channels_last"
+        cases.append(Case(kwargs, f"random {layout} case, batch {batch}, {padding.upper()}"))
+        made += 1
+    return cases
+
+
+register(Exercise(
+    name="conv2d_output_shape",
+    function="conv2d_output_shape",
+    signature="(input_shape, filters, kernel_size, strides=1, padding='valid', "
+              "data_format='channels_last', dilation_rate=1)",
+    notebook=NOTEBOOK,
+    points={"visible": 2, "hidden": 3},
+    visible_cases=conv2d_output_shape_visible,
+    hidden_cases=conv2d_output_shape_hidden,
+    reference=conv2d_output_shape_reference,
+    reference_op="keras.layers.Conv2D (compute_output_shape, symbolic and eager call)",
+    covers="the chapter's (None, 28, 28, 1) -> (None, 26, 26, 32), SAME, strides, channels_first, "
+           "dilation, pairs, a bad padding, a bad data_format and a missing batch axis",
+    hint="keep the batch axis as it is (None stays None); the channel axis becomes filters, last for "
+         "channels_last (N, H, W, C) and second for channels_first (N, C, H, W); each spatial axis "
+         "follows conv_output_length with its own kernel, stride and dilation. Lower-case padding and "
+         "data_format before comparing, and return a tuple of ints (and None).",
+))

@@ -1,0 +1,193 @@
+"""03-tensorflow-max-pool: the references read arguments as TensorFlow does, every case that must
+raise is one TensorFlow rejects (or a documented decision), and the findings the notebook states
+about TensorFlow still hold.
+
+Every TensorFlow call here is on inputs it can take: VALID windows larger than the input are
+only sent to TensorFlow in a separate process (test_valid_window_too_large_in_a_subprocess).
+"""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograder
+from autograder import tfops
+from autograder.cases import Case
+from autograder.chapter import tf_max_pool as m
+
+tf = tfops.tensorflow()
+EXERCISES = ("max_pool", "avg_pool")
+
+
+def _cases(raises):
+    out = []
+    for name in EXERCISES:
+        for which in ("visible", "hidden"):
+            for case in autograder.get(name).cases(which):
+                if (case.raises is not None) == raises:
+                    out.append(pytest.param(name, case, id=f"{name}-{which}-{case.label}"))
+    return out
+
+
+def _tf_direct(name, case):
+    """The case's arguments handed to tf.nn.max_pool / avg_pool exactly as written."""
+    op = tf.nn.max_pool if name == "max_pool" else tf.nn.avg_pool
+    kw = case.kwargs
+    return tfops.run(lambda: op(tfops.constant(kw["value"]), kw["ksize"], kw["strides"], kw["padding"],
+                                data_format=kw.get("data_format", "NHWC")).numpy(), device_name="/CPU:0")
+
+
+@pytest.mark.parametrize("name,case", _cases(raises=False))
+def test_reference_reads_ksize_and_strides_like_tensorflow(name, case):
+    """The reference turns ksize/strides into pairs (for tf_pool); TF itself, fed the original
+    1-, 2- or 4-number forms, must agree."""
+    kw = case.kwargs
+    expected = autograder.get(name).reference(**kw, device_name="/CPU:0")
+    assert expected.dtype == kw["value"].dtype
+    if kw.get("data_format") == "NCHW" and kw["value"].dtype != np.float32:
+        # TF's CPU kernels pool NCHW for float32 only: compare with TF on a float32 copy (exact for
+        # max, which commutes with rounding; within float32 rounding for the average).
+        direct = _tf_direct(name, Case({**kw, "value": kw["value"].astype(np.float32)}, case.label))
+        if name == "max_pool":
+            np.testing.assert_array_equal(expected.astype(np.float32), direct)
+        else:
+            np.testing.assert_allclose(expected, direct, rtol=1e-5, atol=1e-6)
+        return
+    direct = _tf_direct(name, case)
+    assert direct.dtype == expected.dtype
+    np.testing.assert_array_equal(expected, direct)
+
+
+# Raising cases TensorFlow itself accepts: decisions written in the module docstring and the notebook.
+DECIDED = {"a 4-number strides whose channel entry is not 1"}  # TF ignores the channel stride
+
+
+def _valid_too_large(case):
+    kw = case.kwargs
+    x = np.asarray(kw["value"])
+    if kw["padding"] != "VALID" or x.ndim != 4:
+        return False
+    fmt = kw.get("data_format", "NHWC")
+    try:
+        kh, kw_ = m.spatial_pair(kw["ksize"], fmt)
+    except ValueError:
+        return False
+    h, w = x.shape[2:] if fmt == "NCHW" else x.shape[1:3]
+    return kh > h or kw_ > w
+
+
+@pytest.mark.parametrize("name,case", _cases(raises=True))
+def test_every_error_case_is_rejected_by_tensorflow_or_decided(name, case):
+    if _valid_too_large(case):
+        pytest.skip("never sent to TensorFlow in this process (SIGFPE); see the subprocess test")
+    assert case.raises is ValueError
+    try:
+        _tf_direct(name, case)
+    except Exception:  # noqa: BLE001 - TF raises ValueError, InvalidArgumentError, UnimplementedError...
+        accepted = False
+    else:
+        accepted = True
+    assert accepted == (case.label in DECIDED), f"TensorFlow {'accepts' if accepted else 'rejects'} {case.label!r}"
+
+
+def test_valid_window_too_large_in_a_subprocess():
+    """Why the guard exists: raise, empty tensor, or the whole process killed, by size and dtype."""
+    script = """
+import numpy as np
+from autograder import tfops
+tf = tfops.tensorflow()
+def pool(dtype, size, k):
+    x = tfops.constant(np.ones((1, size, size, 1), dtype))
+    return tfops.run(lambda: tf.nn.max_pool2d(x, k, 1, "VALID").shape, device_name="/CPU:0")
+print("float64, one too large:", tuple(pool(np.float64, 3, 4)), flush=True)
+print("int32, one too large:", tuple(pool(np.int32, 3, 4)), flush=True)
+try:
+    pool(np.float32, 3, 5)
+except Exception as e:
+    print("float32, two too large:", type(e).__name__, flush=True)
+pool(np.float32, 3, 4)
+print("float32, one too large: survived", flush=True)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert "float64, one too large: (1, 0, 0, 1)" in proc.stdout
+    assert "int32, one too large: (1, 0, 0, 1)" in proc.stdout
+    assert "float32, two too large: InvalidArgumentError" in proc.stdout
+    assert "survived" not in proc.stdout and proc.returncode != 0  # SIGFPE in TF 2.21 on the CPU
+
+
+@pytest.mark.parametrize("n,k,s", [(4, 2, 2), (5, 2, 2), (4, 3, 1), (5, 4, 1), (5, 4, 3), (3, 6, 1), (2, 5, 4),
+                                   (6, 3, 4), (7, 2, 3), (6, 3, 2), (1, 1, 1), (8, 8, 8)])
+def test_same_padding_geometry_is_tensorflows(n, k, s):
+    """same_padding / window_rows (used by explain and the figures) locate TF's SAME windows:
+    averaging distinct powers of two tells exactly which real cells each window holds."""
+    x = (2.0 ** np.arange(n)).reshape(1, 1, n, 1)
+    got = tfops.run(lambda: tf.nn.avg_pool2d(tfops.constant(x), [1, k], [1, s], "SAME").numpy()[0, 0, :, 0],
+                    device_name="/CPU:0")
+    out, before, after = m.same_padding(n, k, s)
+    assert len(got) == out and before + after == max((out - 1) * s + k - n, 0) and after - before in (0, 1)
+    for i, value in enumerate(got):
+        lo, hi, real_lo, real_hi = m.window_rows(i, n, k, s, "SAME")
+        assert hi - lo == k and real_hi > real_lo
+        assert value == x[0, 0, real_lo:real_hi, 0].mean()
+
+
+def test_padded_cells_never_win_and_averages_skip_them():
+    x = -np.arange(1, 10, dtype=np.float32).reshape(1, 3, 3, 1)
+    got = m.max_pool_reference(x, 2, 2, "SAME")
+    np.testing.assert_array_equal(got[0, :, :, 0], [[-1, -3], [-7, -9]])
+    ones = m.avg_pool_reference(np.ones((1, 4, 4, 1)), 3, 1, "SAME")
+    np.testing.assert_array_equal(ones, np.ones((1, 4, 4, 1)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tensorflow_max_skips_nan_as_the_notebook_says(dtype):
+    values = np.array([[1.0, np.nan, np.nan, np.nan, -np.inf, -np.inf],
+                       [3.0, 2.0, np.nan, np.nan, -np.inf, -np.inf]], dtype).reshape(1, 2, 6, 1)
+    pooled = m.max_pool_reference(values, 2, 2, "VALID")[0, 0, :, 0]
+    lowest = np.finfo(dtype).min
+    np.testing.assert_array_equal(pooled, np.array([3.0, lowest, lowest], dtype))
+    averaged = m.avg_pool_reference(values, 2, 2, "VALID")[0, 0, :, 0]
+    assert np.isnan(averaged[:2]).all() and averaged[2] == -np.inf
+
+
+def test_tensorflow_wants_padding_in_capitals():
+    chapter = tfops.constant(np.arange(1, 10, dtype=np.float32).reshape(1, 3, 3, 1))
+    for padding in ("same", "valid", "Same"):
+        with pytest.raises(Exception, match="not in the list of allowed values"):
+            tfops.run(lambda: tf.nn.max_pool2d(chapter, 2, 2, padding), device_name="/CPU:0")
+
+
+def test_explain_names_batch_channel_and_the_padded_window():
+    x = np.arange(2 * 3 * 5 * 5, dtype=np.float32).reshape(2, 3, 5, 5)
+    case = Case(dict(value=x, ksize=[1, 1, 2, 2], strides=[1, 1, 2, 2], padding="SAME", data_format="NCHW"), "t")
+    text = m.explain(case, (1, 2, 2, 2))
+    assert "output[1, 2, 2, 2] (batch 1, channel 2)" in text
+    assert "rows 4:6, columns 4:6 of value[1, 2, :, :]" in text
+    assert "0 rows on top and 1 at the bottom" in text and "0 columns on the left and 1 on the right" in text
+    assert "only rows 4:5, columns 4:5 are real (1 of 4 cells)" in text
+    assert text.endswith(f"[[{x[1, 2, 4, 4]:g}.]]")
+    nhwc = Case(dict(value=np.moveaxis(x, 1, -1), ksize=2, strides=2, padding="VALID"), "t")
+    assert "of value[0, :, :, 1]" in m.explain(nhwc, (0, 1, 0, 1))
+
+
+def test_cases_are_seeded_small_and_cover_the_task():
+    for name in EXERCISES:
+        exercise = autograder.get(name)
+        hidden = exercise.cases("hidden")
+        again = {"max_pool": m.max_pool_hidden, "avg_pool": m.avg_pool_hidden}[name]()
+        assert [c.label for c in hidden] == [c.label for c in again]
+        for c1, c2 in zip(hidden, again):
+            np.testing.assert_array_equal(c1.kwargs["value"], c2.kwargs["value"])
+        everything = exercise.cases("visible") + hidden
+        assert max(np.asarray(c.kwargs["value"]).size for c in everything) <= 800  # loops stay fast
+        returning = [c for c in everything if c.raises is None]
+        assert {c.kwargs.get("data_format", "NHWC") for c in returning} == {"NHWC", "NCHW"}
+        assert {c.kwargs["padding"] for c in returning} == {"VALID", "SAME"}
+        forms = {len(c.kwargs["ksize"]) if isinstance(c.kwargs["ksize"], (list, tuple)) else 0 for c in returning}
+        assert forms == {0, 1, 2, 4}
+        dtypes = {c.kwargs["value"].dtype.name for c in returning}
+        assert dtypes >= ({"int32", "int64", "float32", "float64"} if name == "max_pool" else {"float32", "float64"})
+        assert any(c.kwargs["value"].shape[0] > 1 for c in returning)
+        labels = [c.label for c in everything]
+        assert len(labels) == len(set(labels)), "labels name the failing case: keep them unique"
