@@ -1,0 +1,322 @@
+"""Exercises of ``05-pooling-gradients``: the backward pass of max and average pooling.
+
+* ``max_pool_backward(upstream, value, ksize, strides, padding, data_format="NHWC")``
+* ``avg_pool_backward(upstream, value_shape, ksize, strides, padding, data_format="NHWC")``
+
+Both return dL/dx, the gradient with respect to the pooling's input, given ``upstream`` = dL/dy.
+Expected values: ``tf.GradientTape`` over ``tf.nn.max_pool2d`` / ``tf.nn.avg_pool2d`` on
+``tf.constant`` inputs, ``tape.gradient(y, x, output_gradients=upstream)``
+(:func:`autograder.references.tf_pool_gradient`).
+
+Argument conventions (stated in the notebook's tasks; those of ``tf.nn.max_pool2d``):
+
+* ``value`` / ``value_shape``: 4-D, ``(N, H, W, C)`` for ``"NHWC"``, ``(N, C, H, W)`` for ``"NCHW"``;
+  float32 or float64.
+* ``upstream``: the pooled output's shape in the same layout, ``(N, H', W', C)`` or
+  ``(N, C, H', W')``, the dtype of ``value``.
+* ``ksize``, ``strides``: an int ``k`` (``k x k``), or 1, 2 or 4 numbers: ``[k]``, ``[kh, kw]``, or
+  in ``data_format`` order ``[1, kh, kw, 1]`` (NHWC) / ``[1, 1, kh, kw]`` (NCHW).
+* ``padding``: ``"VALID"`` (H' = (H - kh) // sh + 1) or ``"SAME"`` (H' = ceil(H / sh); padding
+  total max((H' - 1) * sh + kh - H, 0), the smaller half on top/left, the rest at the bottom/right).
+* Returns a new array: ``value``'s shape (``value_shape``), ``upstream``'s dtype. Inputs unchanged.
+* ``ValueError`` for a padding other than ``"VALID"`` / ``"SAME"``, for an ``upstream`` whose shape
+  is not the pooled output's, and for a VALID window larger than the input.
+
+TensorFlow's rule for ties, found by experiment (TF 2.21 on the CPU; float16, float32, float64;
+oneDNN on and off; NCHW, which the reference transposes to NHWC; see
+``tests/test_pooling_gradients.py``): each window's whole gradient goes to its *first* maximum in
+row-major order, separately for every image and channel. Cases never use a SAME average window
+that TensorFlow's CPU ``AvgPoolGrad`` gets wrong (:func:`references.avg_pool_grad_unreliable`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import references
+from ..cases import Case, feature_map, rng
+from ..registry import Exercise, register
+
+NOTEBOOK = "05-pooling-gradients"
+DTYPES = (np.float32, np.float64)
+FORMATS = ("NHWC", "NCHW")
+
+
+# ----------------------------------------------------------------------------- conventions
+def spatial_pair(value, name: str, data_format: str = "NHWC") -> tuple[int, int]:
+    """``ksize``/``strides`` as ``(kh, kw)``: an int, or 1, 2 or 4 numbers (tf.nn.max_pool2d's rule).
+
+    Four numbers are in ``data_format`` order: ``[1, kh, kw, 1]`` for NHWC, ``[1, 1, kh, kw]``
+    for NCHW; the batch and channel entries must be 1.
+    """
+    if isinstance(value, (int, np.integer)):
+        return (int(value), int(value))
+    items = [int(v) for v in value]
+    if len(items) == 1:
+        return (items[0], items[0])
+    if len(items) == 2:
+        return (items[0], items[1])
+    if len(items) == 4:
+        h, w = (2, 3) if data_format == "NCHW" else (1, 2)
+        if any(items[i] != 1 for i in range(4) if i not in (h, w)):
+            raise ValueError(f"{name}: pooling over the batch or channel axis is not supported; received {items}")
+        return (items[h], items[w])
+    raise ValueError(f"{name} must be an int or 1, 2 or 4 ints; received {items}")
+
+
+def output_geometry(size: int, window: int, stride: int, padding: str) -> tuple[int, int]:
+    """(output length, padding before the first cell) along one axis. Used to build cases only."""
+    if padding == "VALID":
+        return (size - window) // stride + 1, 0
+    out = -(-size // stride)
+    return out, max((out - 1) * stride + window - size, 0) // 2
+
+
+def pooled_shape(shape, ksize, strides, padding, data_format="NHWC") -> tuple[int, ...]:
+    """The pooled output's shape for a 4-D input ``shape`` (to size the cases' upstream)."""
+    (kh, kw), (sh, sw) = spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format)
+    if data_format == "NCHW":
+        n, c, h, w = shape
+        return (n, c, output_geometry(h, kh, sh, padding)[0], output_geometry(w, kw, sw, padding)[0])
+    n, h, w, c = shape
+    return (n, output_geometry(h, kh, sh, padding)[0], output_geometry(w, kw, sw, padding)[0], c)
+
+
+def _upstream(g, shape, dtype):
+    """Random upstream gradients: normal, magnitude about 1 (the float32 tolerance holds there)."""
+    return g.normal(0.0, 1.0, size=shape).astype(dtype)
+
+
+def _explain(case: Case, index: tuple) -> str:
+    """Which output cells' windows cover the first wrong input cell, and their upstream values."""
+    fmt = case.kwargs.get("data_format", "NHWC")
+    shape = case.kwargs["value"].shape if "value" in case.kwargs else tuple(case.kwargs["value_shape"])
+    (kh, kw) = spatial_pair(case.kwargs["ksize"], "ksize", fmt)
+    (sh, sw) = spatial_pair(case.kwargs["strides"], "strides", fmt)
+    padding = case.kwargs["padding"]
+    if fmt == "NCHW":
+        n, ch, r, c = index
+        height, width = shape[2:]
+    else:
+        n, r, c, ch = index
+        height, width = shape[1:3]
+    out_h, top = output_geometry(height, kh, sh, padding)
+    out_w, left = output_geometry(width, kw, sw, padding)
+    up = case.kwargs["upstream"]
+    covering = []
+    for i in range(out_h):
+        for j in range(out_w):
+            if i * sh - top <= r < i * sh - top + kh and j * sw - left <= c < j * sw - left + kw:
+                u = up[n, ch, i, j] if fmt == "NCHW" else up[n, i, j, ch]
+                covering.append(f"({i}, {j}): upstream {float(u):.6g}")
+    cell = f"input cell (row {r}, column {c}) of image {n}, channel {ch}"
+    if not covering:
+        return f"{cell} lies in no window: its gradient is 0."
+    shown = "; ".join(covering[:6]) + ("; ..." if len(covering) > 6 else "")
+    return f"{cell} lies in the windows of {len(covering)} output cell(s) (row, column): {shown}"
+
+
+# ----------------------------------------------------------------------------- cases
+def _x(g, shape, dtype, ties=True):
+    return feature_map(g, shape, dtype, ties=ties)
+
+
+def _max_case(value, ksize, strides, padding, label, data_format=None, g=None, upstream=None, raises=None):
+    fmt = data_format or "NHWC"
+    if upstream is None:
+        upstream = _upstream(g, pooled_shape(value.shape, ksize, strides, padding, fmt), value.dtype)
+    kwargs = dict(upstream=upstream, value=value, ksize=ksize, strides=strides, padding=padding)
+    if data_format is not None:
+        kwargs["data_format"] = data_format
+    return Case(kwargs, label, raises)
+
+
+def _chapter_map(dtype=np.float32):
+    return np.arange(1, 10, dtype=dtype).reshape(1, 3, 3, 1)  # the chapter's 3x3 map as NHWC
+
+
+def max_pool_backward_visible():
+    g = rng(5)
+    centre = np.array([[1, 2, 0, 1], [3, 9, 2, 0], [1, 4, 2, 2], [0, 1, 3, 1]], np.float32)[None, :, :, None]
+    ties = np.array([[2, 2, 1, 3], [2, 2, 3, 3], [0, 5, 4, 4], [5, 0, 4, 4]], np.float64)[None, :, :, None]
+    return [
+        _max_case(_chapter_map(), 2, 1, "VALID", "the chapter's 3x3 map, 2x2 windows, stride 1",
+                  upstream=np.array([[1, 2], [3, 4]], np.float32).reshape(1, 2, 2, 1)),
+        _max_case(centre, 3, 1, "VALID", "overlapping 3x3 windows that share their maximum 9", g=g),
+        _max_case(ties, [2, 2], [2, 2], "VALID", "ties: windows with two or four equal maxima", g=g),
+        _max_case(_x(g, (1, 4, 5, 1), np.float32), 3, 2, "SAME",
+                  "SAME padding: 3x3 windows, stride 2, on a 4x5 map", g=g),
+        _max_case(_x(g, (2, 3, 4, 4), np.float32), [1, 1, 2, 2], [1, 1, 1, 2], "VALID",
+                  "NCHW: 2 images, 3 channels, ksize and strides given as 4 numbers", data_format="NCHW", g=g),
+        _max_case(_x(g, (1, 4, 6, 2), np.float64), (2, 3), [1, 2, 2, 1], "VALID",
+                  "float64, a 2x3 window, overlapping rows, 4-number strides", data_format="NHWC", g=g),
+        _max_case(_chapter_map(), 2, 1, "VALID", "upstream has the input's shape, not the output's",
+                  upstream=np.ones((1, 3, 3, 1), np.float32), raises=ValueError),
+        _max_case(_chapter_map(), 4, 1, "VALID", "a VALID 4x4 window does not fit in a 3x3 map",
+                  upstream=np.ones((1, 1, 1, 1), np.float32), raises=ValueError),
+    ]
+
+
+def max_pool_backward_hidden():
+    g = rng(20260505)
+    flat = np.full((1, 4, 4, 1), 1.5, np.float32)
+    negative = -np.arange(1, 26, dtype=np.float64).reshape(1, 5, 5, 1)[:, ::-1, ::-1, :].copy()
+    cases = [
+        _max_case(flat, 2, 1, "VALID", "a constant map: every window is one big tie", g=g),
+        _max_case(flat.astype(np.float64), 3, 1, "SAME", "a constant map, SAME 3x3 windows, stride 1", g=g),
+        _max_case(negative, 2, 2, "SAME", "an all-negative 5x5 map, SAME: padding is never the maximum", g=g),
+        _max_case(_x(g, (1, 3, 3, 1), np.float32), 4, 1, "SAME", "SAME windows larger than the 3x3 map", g=g),
+        _max_case(_x(g, (2, 5, 5, 3), np.float32), 2, 3, "VALID", "strides larger than the window: gaps get 0", g=g),
+        _max_case(_x(g, (1, 2, 6, 7), np.float64), 3, 2, "SAME", "NCHW float64 with SAME padding",
+                  data_format="NCHW", g=g),
+        _max_case(_x(g, (2, 6, 6, 2), np.float32), [2], [2], "VALID", "non-overlapping 2x2 windows, 1-number lists", g=g),
+        _max_case(_x(g, (1, 5, 5, 1), np.float32), 2, 2, "FULL", "padding 'FULL' is not VALID or SAME",
+                  upstream=np.ones((1, 3, 3, 1), np.float32), raises=ValueError),
+        _max_case(_x(g, (1, 3, 4, 5), np.float32), 2, 1, "VALID", "NCHW upstream given in NHWC order",
+                  data_format="NCHW", upstream=np.ones((1, 3, 4, 3), np.float32), raises=ValueError),
+        _max_case(_x(g, (1, 2, 8, 1), np.float64), (1, 9), 1, "VALID", "a VALID window wider than the map",
+                  upstream=np.ones((1, 2, 1, 1)), raises=ValueError),
+    ]
+    for _ in range(20):
+        cases.append(_random_case(g, "max"))
+    return cases
+
+
+def _random_case(g, mode):
+    """A random small case of either layout, dtype and padding (kept where TF's reference is sound)."""
+    fmt = FORMATS[int(g.integers(2))]
+    dtype = DTYPES[int(g.integers(2))]
+    padding = str(g.choice(["VALID", "SAME"]))
+    while True:
+        n, c = int(g.integers(1, 3)), int(g.integers(1, 4))
+        h, w = (int(v) for v in g.integers(1, 8, size=2))
+        top = 5 if padding == "SAME" else None
+        kh, kw = int(g.integers(1, (top or h) + 1)), int(g.integers(1, (top or w) + 1))
+        sh, sw = (int(v) for v in g.integers(1, 4, size=2))
+        if mode == "avg" and padding == "SAME" and (
+            references.avg_pool_grad_unreliable(h, kh, sh) or references.avg_pool_grad_unreliable(w, kw, sw)
+        ):
+            continue
+        break
+    ksize = kh if kh == kw and g.random() < 0.5 else [kh, kw]
+    strides = sh if sh == sw and g.random() < 0.5 else (sh, sw)
+    shape = (n, c, h, w) if fmt == "NCHW" else (n, h, w, c)
+    label = f"random {fmt} {np.dtype(dtype).name} {h}x{w} map, {padding}, window {kh}x{kw}, strides {sh}x{sw}"
+    if mode == "max":
+        return _max_case(_x(g, shape, dtype, ties=g.random() < 0.7), ksize, strides, padding, label,
+                         data_format=fmt, g=g)
+    return _avg_case(shape, dtype, ksize, strides, padding, label, data_format=fmt, g=g)
+
+
+def max_pool_backward_reference(upstream, value, ksize, strides, padding, data_format="NHWC", *, device_name=None):
+    """TensorFlow's dL/dx of ``tf.nn.max_pool2d`` (``tf.GradientTape``, upstream as output_gradients)."""
+    return references.tf_pool_gradient(
+        value, upstream, spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format),
+        padding, "max", data_format, device_name=device_name,
+    )
+
+
+register(Exercise(
+    name="max_pool_backward",
+    function="max_pool_backward",
+    signature="(upstream, value, ksize, strides, padding, data_format='NHWC')",
+    notebook=NOTEBOOK,
+    points={"visible": 2, "hidden": 3},
+    visible_cases=max_pool_backward_visible,
+    hidden_cases=max_pool_backward_hidden,
+    reference=max_pool_backward_reference,
+    reference_op="tf.GradientTape over tf.nn.max_pool2d",
+    covers="the chapter's map, overlapping windows, ties, SAME padding, NCHW, float64, 1/2/4-number "
+           "ksize and strides, the two ValueErrors",
+    hint="start from np.zeros(value.shape, dtype=upstream.dtype). For every output cell (i, j) find its "
+         "window (SAME: shifted up/left by the padding before, clipped to the map), find the FIRST maximum "
+         "of that window in row-major order (np.argmax of the flattened window does that) and ADD "
+         "upstream[i, j] there: overlapping windows can share a maximum. Work per image and channel; "
+         "for NCHW move the channel axis last (np.moveaxis) and back at the end.",
+    explain=_explain,
+))
+
+
+# ----------------------------------------------------------------------------- avg_pool_backward
+def _avg_case(value_shape, dtype, ksize, strides, padding, label, data_format=None, g=None, upstream=None,
+              raises=None):
+    fmt = data_format or "NHWC"
+    value_shape = tuple(int(v) for v in value_shape)
+    if upstream is None:
+        upstream = _upstream(g, pooled_shape(value_shape, ksize, strides, padding, fmt), dtype)
+    kwargs = dict(upstream=upstream, value_shape=value_shape, ksize=ksize, strides=strides, padding=padding)
+    if data_format is not None:
+        kwargs["data_format"] = data_format
+    return Case(kwargs, label, raises)
+
+
+def avg_pool_backward_visible():
+    g = rng(55)
+    return [
+        _avg_case((1, 3, 3, 1), np.float32, 2, 1, "VALID", "the chapter's 3x3 map, 2x2 windows, stride 1",
+                  upstream=np.array([[1, 2], [3, 4]], np.float32).reshape(1, 2, 2, 1)),
+        _avg_case((1, 4, 4, 1), np.float32, 3, 1, "VALID", "overlapping 3x3 windows: the centre is in all four", g=g),
+        _avg_case((1, 5, 5, 1), np.float64, 3, 2, "SAME",
+                  "SAME 3x3 windows, stride 2: border windows have fewer real cells", g=g),
+        _avg_case((1, 5, 4, 2), np.float32, [2, 3], 2, "SAME",
+                  "SAME with the extra padding at the bottom and right", g=g),
+        _avg_case((2, 3, 4, 4), np.float32, [1, 1, 2, 2], [1, 1, 2, 1], "VALID",
+                  "NCHW: 2 images, 3 channels, ksize and strides given as 4 numbers", data_format="NCHW", g=g),
+        _avg_case((1, 6, 4, 1), np.float64, (3, 2), [1, 3, 2, 1], "VALID",
+                  "float64, a 3x2 window, 4-number strides", data_format="NHWC", g=g),
+        _avg_case((1, 4, 4, 1), np.float32, 2, 2, "VALID", "upstream has the input's shape, not the output's",
+                  upstream=np.ones((1, 4, 4, 1), np.float32), raises=ValueError),
+        _avg_case((1, 3, 3, 1), np.float32, 4, 1, "VALID", "a VALID 4x4 window does not fit in a 3x3 map",
+                  upstream=np.ones((1, 1, 1, 1), np.float32), raises=ValueError),
+    ]
+
+
+def avg_pool_backward_hidden():
+    g = rng(20260506)
+    cases = [
+        _avg_case((1, 1, 1, 1), np.float64, 1, 1, "VALID", "a single cell", g=g),
+        _avg_case((1, 3, 3, 1), np.float32, 4, 1, "SAME", "SAME windows larger than the 3x3 map", g=g),
+        _avg_case((2, 5, 5, 3), np.float32, 2, 3, "VALID", "strides larger than the window: gaps get 0", g=g),
+        _avg_case((1, 2, 7, 6), np.float64, 3, 2, "SAME", "NCHW float64 with SAME padding", data_format="NCHW", g=g),
+        _avg_case((2, 6, 6, 2), np.float32, [2], [2], "VALID", "non-overlapping 2x2 windows, 1-number lists", g=g),
+        _avg_case((1, 7, 7, 1), np.float32, 4, 1, "SAME", "SAME 4x4 windows, stride 1: uneven padding", g=g),
+        _avg_case((1, 5, 5, 1), np.float32, 2, 2, "FULL", "padding 'FULL' is not VALID or SAME",
+                  upstream=np.ones((1, 3, 3, 1), np.float32), raises=ValueError),
+        _avg_case((1, 3, 4, 5), np.float32, 2, 1, "VALID", "NCHW upstream given in NHWC order",
+                  data_format="NCHW", upstream=np.ones((1, 3, 4, 3), np.float32), raises=ValueError),
+        _avg_case((1, 2, 8, 1), np.float64, (1, 9), 1, "VALID", "a VALID window wider than the map",
+                  upstream=np.ones((1, 2, 1, 1)), raises=ValueError),
+    ]
+    for _ in range(20):
+        cases.append(_random_case(g, "avg"))
+    return cases
+
+
+def avg_pool_backward_reference(upstream, value_shape, ksize, strides, padding, data_format="NHWC", *,
+                                device_name=None):
+    """TensorFlow's dL/dx of ``tf.nn.avg_pool2d`` on a ``tf.constant`` input of ``value_shape``."""
+    upstream = np.asarray(upstream)
+    value = np.zeros(tuple(value_shape), dtype=upstream.dtype)  # average pooling's gradient ignores the values
+    return references.tf_pool_gradient(
+        value, upstream, spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format),
+        padding, "avg", data_format, device_name=device_name,
+    )
+
+
+register(Exercise(
+    name="avg_pool_backward",
+    function="avg_pool_backward",
+    signature="(upstream, value_shape, ksize, strides, padding, data_format='NHWC')",
+    notebook=NOTEBOOK,
+    points={"visible": 2, "hidden": 3},
+    visible_cases=avg_pool_backward_visible,
+    hidden_cases=avg_pool_backward_hidden,
+    reference=avg_pool_backward_reference,
+    reference_op="tf.GradientTape over tf.nn.avg_pool2d",
+    covers="the chapter's map, overlapping windows, SAME padding on both sides, NCHW, float64, "
+           "1/2/4-number ksize and strides, the two ValueErrors",
+    hint="start from np.zeros(value_shape, dtype=upstream.dtype). Every real cell of the window of output "
+         "cell (i, j) gets upstream[i, j] / (number of REAL cells in that window): SAME padding cells do not "
+         "count. ADD it (+=): overlapping windows share cells. SAME puts the smaller half of the padding "
+         "on top/left. For NCHW work on the channels-last view and move the axis back at the end.",
+    explain=_explain,
+))
