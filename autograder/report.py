@@ -1,0 +1,360 @@
+"""The class report: what an instructor reads the morning after a deadline.
+
+    python -m autograder.report [--gradebook grading/gradebook.db]
+                                [--autograded grading/autograded] [--output grading/report.html]
+
+Run it from the course root after ``nbgrader autograde``. It
+
+1. reads nbgrader's gradebook (from a copy: the gradebook itself is never written) for every
+   assignment's submissions, their total scores and the score of every grade cell;
+2. reads the autograded notebooks' grade cells: a failing check raises ``ExerciseFailed``, whose
+   message names "The smallest failing case (<label>):"; those labels are counted per exercise
+   (an exercise's grade cells are ``<exercise>_visible`` and ``<exercise>_hidden``);
+3. writes one self-contained HTML file (figures embedded as PNG): a summary (students,
+   submissions, mean and median per assignment), the score histogram of each assignment, the
+   pass rate of each autograded grade cell, the most common failing cases, and every student's
+   scores.
+
+A missing or empty gradebook gets a message saying what to run, and exit status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import dataclasses
+import datetime
+import html
+import io
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+__all__ = ["main", "add_arguments", "read_gradebook", "read_failures", "render", "failure_label",
+           "ReportError", "NOT_WRITTEN"]
+
+DEFAULTS = {"gradebook": "grading/gradebook.db", "autograded": "grading/autograded", "output": "grading/report.html"}
+TOP_CASES = 5  # failing cases listed per exercise and check
+NOT_WRITTEN = "not written yet (still raises NotImplementedError)"
+_SMALLEST = re.compile(r"The smallest failing case \((.*)\):[ \t]*$", re.M)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CHECK = re.compile(r"^(?P<exercise>.+)_(?P<which>visible|hidden)$")
+
+
+class ReportError(Exception):
+    """The report cannot be made; the message says why and what to do."""
+
+
+@dataclasses.dataclass
+class Cell:
+    """One grade cell of one submission."""
+
+    name: str
+    score: float
+    max_score: float
+    autograded: bool  # a code (test) cell; False for a written answer graded by hand
+    needs_manual_grade: bool
+
+    @property
+    def passed(self) -> bool:
+        return self.max_score > 0 and self.score >= self.max_score - 1e-9
+
+
+@dataclasses.dataclass
+class Submission:
+    assignment: str
+    student: str
+    score: float
+    max_score: float
+    needs_manual_grade: bool
+    cells: list[Cell]
+
+
+@dataclasses.dataclass
+class ClassData:
+    """Everything the report shows from the gradebook."""
+
+    students: list[str]
+    assignments: dict[str, float]  # name -> max score, in name order
+    grade_cells: dict[str, list[tuple[str, float, bool]]]  # assignment -> (cell, points, autograded)
+    submissions: list[Submission]
+
+    def of(self, assignment: str) -> list[Submission]:
+        return [s for s in self.submissions if s.assignment == assignment]
+
+
+def read_gradebook(path: Path) -> ClassData:
+    """The gradebook's assignments, grade cells and submissions (read from a temporary copy)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReportError(f"No gradebook at {path}. Run `nbgrader autograde <assignment>` from the course root "
+                          "first, or pass --gradebook.")
+    if "submitted_assignment" not in _tables(path):  # an empty file, or a database nbgrader never filled
+        raise ReportError(f"The gradebook at {path} is empty: nothing has been graded yet. "
+                          "Run `nbgrader autograde <assignment>` first.")
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "gradebook.db"
+        shutil.copyfile(path, copy)  # Gradebook() adds tables and a course row to what it opens
+        try:
+            with Gradebook(f"sqlite:///{copy}") as gb:
+                return _class_data(gb)
+        except SQLAlchemyError as exc:
+            raise ReportError(f"Cannot read the gradebook at {path}: {type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0]}") from None
+
+
+def _tables(path: Path) -> set[str]:
+    """The tables of an SQLite file, opened read-only."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise ReportError(f"Cannot read the gradebook at {path}: {exc}") from None
+
+
+def _class_data(gb) -> ClassData:
+    assignments, grade_cells, submissions = {}, {}, []
+    for assignment in sorted(gb.assignments, key=lambda a: a.name):
+        assignments[assignment.name] = float(assignment.max_score)
+        grade_cells[assignment.name] = [(c.name, float(c.max_score), c.cell_type == "code")
+                                        for nb in assignment.notebooks for c in nb.grade_cells]
+        for sub in assignment.submissions:
+            cells = [Cell(g.name, float(g.score), float(g.max_score), g.cell_type == "code", bool(g.needs_manual_grade))
+                     for nb in sub.notebooks for g in nb.grades]
+            submissions.append(Submission(assignment.name, sub.student.id, float(sub.score), float(sub.max_score),
+                                          bool(sub.needs_manual_grade), cells))
+    return ClassData(sorted(s.id for s in gb.students), assignments, grade_cells, submissions)
+
+
+def failure_label(output: dict) -> str:
+    """The label of the smallest failing case in an error output, or what else went wrong."""
+    evalue = output.get("evalue", "") or ""
+    text = _ANSI.sub("", evalue + "\n" + "\n".join(output.get("traceback", []) or []))
+    found = _SMALLEST.search(text)
+    if found:
+        return found.group(1)
+    if output.get("ename") == "NotImplementedError" or "is not written yet" in text:
+        return NOT_WRITTEN
+    first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
+    return f"{output.get('ename', 'error')}: {first}"[:160]
+
+
+def read_failures(autograded: Path, data: ClassData) -> dict[tuple[str, str, str], dict[str, list[str]]]:
+    """(assignment, exercise, check) -> failing-case label -> students, from the autograded notebooks."""
+    import nbformat
+
+    failures: dict = defaultdict(lambda: defaultdict(list))
+    for sub in data.submissions:
+        folder = Path(autograded) / sub.student / sub.assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if cell.cell_type != "code" or not meta.get("grade"):
+                    continue
+                name = meta.get("grade_id", cell.get("id", ""))
+                match = _CHECK.match(name)
+                exercise, which = (match["exercise"], match["which"]) if match else (name, "")
+                for output in cell.get("outputs", []):
+                    if output.get("output_type") == "error":
+                        failures[(sub.assignment, exercise, which)][failure_label(output)].append(sub.student)
+                        break  # one failure per cell and submission
+    return failures
+
+
+def _png(fig) -> str:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _histograms(data: ClassData) -> str:
+    """One score histogram per assignment, as base64 PNG."""
+    from matplotlib.figure import Figure
+
+    names = list(data.assignments)
+    cols = min(3, len(names))
+    rows = -(-len(names) // cols)
+    fig = Figure(figsize=(4.2 * cols, 3.2 * rows))
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        scores = [s.score for s in data.of(name)]
+        top = data.assignments[name]
+        bins = [b - 0.5 for b in range(int(top) + 2)] if top <= 40 else 20
+        ax.hist(scores, bins=bins, range=None if top <= 40 else (0, top), color="#4c72b0", edgecolor="white")
+        if scores:
+            ax.axvline(statistics.mean(scores), color="#c44e52", linestyle="--", label=f"mean {statistics.mean(scores):.1f}")
+            ax.legend(loc="best", frameon=False)
+        ax.set_title(f"{name} (n={len(scores)})")
+        ax.set_xlabel(f"total score (of {top:g})")
+        ax.set_ylabel("submissions")
+        ax.set_xlim(-0.5, top + 0.5)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _pass_rates(data: ClassData) -> list[tuple[str, str, float, int, int]]:
+    """(assignment, grade cell, points, passed, graded) for every autograded grade cell."""
+    rows = []
+    for assignment, cells in data.grade_cells.items():
+        for name, points, autograded in cells:
+            if not autograded:
+                continue
+            graded = [c for s in data.of(assignment) for c in s.cells if c.name == name]
+            rows.append((assignment, name, points, sum(c.passed for c in graded), len(graded)))
+    return rows
+
+
+def _pass_rate_figure(rows) -> str | None:
+    from matplotlib.figure import Figure
+
+    rows = [r for r in rows if r[4]]
+    if not rows:
+        return None
+    fig = Figure(figsize=(7.5, 0.45 * len(rows) + 1.2))
+    ax = fig.add_subplot()
+    labels = [f"{a}: {c}" for a, c, *_ in rows][::-1]
+    rates = [100 * p / n for *_, p, n in rows][::-1]
+    bars = ax.barh(labels, rates, color="#55a868")
+    for bar, (*_, p, n) in zip(bars, rows[::-1]):
+        ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{p}/{n}", va="center")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("submissions passing (%)")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _stats(scores: list[float]) -> tuple[str, str, str, str]:
+    if not scores:
+        return ("-",) * 4
+    return (f"{statistics.mean(scores):.2f}", f"{statistics.median(scores):g}", f"{min(scores):g}", f"{max(scores):g}")
+
+
+def _table(header: list[str], rows: list[list], numeric: range | set[int] = range(1, 99)) -> str:
+    """An HTML table; the columns at the ``numeric`` positions are right-aligned."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{html.escape(str(v))}</td>'
+                         for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;
+vertical-align:top}th{background:#f2f2f2}td.num{text-align:right}td:first-child{white-space:nowrap}img{max-width:100%}.note{color:#666}"""
+
+
+def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
+    """The report as one HTML page."""
+    n_subs = len(data.submissions)
+    all_scores = [s.score for s in data.submissions]
+    summary_rows = []
+    for name, top in data.assignments.items():
+        subs = data.of(name)
+        scores = [s.score for s in subs]
+        summary_rows.append([name, len(subs), f"{top:g}", *_stats(scores), sum(s.score >= top for s in subs),
+                             sum(s.needs_manual_grade for s in subs), len(data.students) - len({s.student for s in subs})])
+    parts = [
+        f"<h1>Class report</h1><p class=note>Made {datetime.datetime.now():%Y-%m-%d %H:%M} from "
+        f"{html.escape(sources['gradebook'])} and {html.escape(sources['autograded'])}.</p>",
+        "<h2>Summary</h2>",
+        f"<p><b>{len(data.students)}</b> students, <b>{n_subs}</b> submissions"
+        + (f"; mean score {statistics.mean(all_scores):.2f}, median {statistics.median(all_scores):g}" if all_scores else "")
+        + ".</p>",
+        _table(["assignment", "submissions", "points", "mean", "median", "lowest", "highest", "full marks",
+                "awaiting manual grading", "not submitted"], summary_rows),
+        "<h2>Scores</h2>",
+        f'<img alt="score histogram per assignment" src="data:image/png;base64,{_histograms(data)}">',
+    ]
+    rates = _pass_rates(data)
+    parts.append("<h2>Pass rate per grade cell</h2>")
+    figure = _pass_rate_figure(rates)
+    if figure:
+        parts.append(f'<img alt="pass rate per grade cell" src="data:image/png;base64,{figure}">')
+    parts.append(_table(["assignment", "grade cell", "points", "passed", "pass rate"],
+                        [[a, c, f"{p:g}", f"{k}/{n}", f"{100 * k / n:.0f}%" if n else "-"] for a, c, p, k, n in rates],
+                        numeric=range(2, 5)))
+    parts.append("<h2>Most common failing cases</h2>")
+    if failures:
+        parts.append("<p class=note>Per exercise and check: the smallest failing case each failing submission "
+                     "was shown, most frequent first.</p>")
+        rows = []
+        order = {(a, c): i for i, (a, c, *_) in enumerate(rates)}
+        for (assignment, exercise, which), labels in sorted(
+                failures.items(), key=lambda kv: order.get((kv[0][0], f"{kv[0][1]}_{kv[0][2]}"), 1e9)):
+            # most frequent first; untouched stubs last (they say nothing about mistakes)
+            ranked = sorted(labels.items(), key=lambda kv: (kv[0] == NOT_WRITTEN, -len(kv[1]), kv[0]))
+            for label, students in ranked[:TOP_CASES]:
+                shown = ", ".join(sorted(students)[:8]) + (", ..." if len(students) > 8 else "")
+                rows.append([assignment, exercise, which, label, len(students), shown])
+            if len(ranked) > TOP_CASES:
+                rows.append([assignment, exercise, which, f"... {len(ranked) - TOP_CASES} more cases",
+                             sum(len(s) for _, s in ranked[TOP_CASES:]), ""])
+        parts.append(_table(["assignment", "exercise", "check", "smallest failing case", "submissions", "students"],
+                            rows, numeric={4}))
+    else:
+        parts.append(f"<p>No failing checks found in the autograded notebooks under "
+                     f"{html.escape(sources['autograded'])}.</p>")
+    parts.append("<h2>Scores per student</h2><p class=note>* written answers still to grade by hand.</p>")
+    by_key = {(s.student, s.assignment): s for s in data.submissions}
+    student_rows = []
+    for student in data.students:
+        row = [student]
+        for name, top in data.assignments.items():
+            sub = by_key.get((student, name))
+            row.append("not submitted" if sub is None else f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else ""))
+        student_rows.append(row)
+    parts.append(_table(["student", *data.assignments], student_rows))
+    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Class report</title>"
+            f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
+
+
+def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path = DEFAULTS["autograded"],
+         output: str | Path = DEFAULTS["output"]) -> int:
+    """Write the class report; 0 when written, 1 (with a message, no traceback) when it cannot be."""
+    try:
+        data = read_gradebook(Path(gradebook))
+        if not data.submissions:
+            raise ReportError(f"The gradebook at {gradebook} has no submissions yet. Collect them into "
+                              "grading/submitted/ and run `nbgrader autograde <assignment>` first.")
+    except ReportError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 1
+    if not Path(autograded).is_dir():
+        print(f"report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
+              file=sys.stderr)
+    failures = read_failures(Path(autograded), data)
+    page = render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)})
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    print(f"Wrote {output}: {len(data.submissions)} submissions of {len(data.students)} students "
+          f"in {len(data.assignments)} assignments.")
+    return 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The report's options (shared with the ``python -m autograder report`` subcommand)."""
+    parser.add_argument("--gradebook", default=DEFAULTS["gradebook"], help="nbgrader's gradebook (read only)")
+    parser.add_argument("--autograded", default=DEFAULTS["autograded"], help="the autograded notebooks' folder")
+    parser.add_argument("--output", default=DEFAULTS["output"], help="the HTML file to write")
+    return parser
+
+
+if __name__ == "__main__":
+    _parser = add_arguments(argparse.ArgumentParser(
+        prog="python -m autograder.report", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter))
+    raise SystemExit(main(**vars(_parser.parse_args())))

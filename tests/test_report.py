@@ -1,0 +1,157 @@
+"""The class report (autograder.report) on a small course graded by the real nbgrader.
+
+Three students hand in 02-pooling-math: ``ada`` the solution, ``bob`` the untouched stub, ``cyd``
+a ``pool2d`` whose output is one row and one column too small. One ``nbgrader autograde`` grades
+them all; the report must show their scores, the pass rates and cyd's smallest failing case.
+The report is kept as artifacts/class-report.html (git-ignored).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import numpy as np
+import pytest
+
+import autograder
+from autograder import report
+from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission, read, run
+
+ASSIGNMENT = "02-pooling-math"
+# A learner's pool2d that forgets the "+ 1" of the output size formula.
+OFF_BY_ONE = '''def pool2d(feature_map, pool_size, stride, mode="max"):
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size
+    sh, sw = (stride, stride) if np.isscalar(stride) else stride
+    H, W = feature_map.shape
+    if kh > H or kw > W:
+        raise ValueError("pool_size is larger than the feature map")
+    oh, ow = (H - kh) // sh, (W - kw) // sw
+    dtype = feature_map.dtype if mode == "max" or feature_map.dtype.kind == "f" else np.float64
+    out = np.empty((oh, ow), dtype)
+    for i in range(oh):
+        for j in range(ow):
+            window = feature_map[i*sh:i*sh+kh, j*sw:j*sw+kw]
+            out[i, j] = window.max() if mode == "max" else window.mean()
+    return out
+'''
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """A course root with three autograded submissions (one `nbgrader autograde` call)."""
+    root = tmp_path_factory.mktemp("report-course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(SOLUTIONS, root / "solutions")
+    shutil.copytree(COURSE, root / "course")
+    run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=root)
+    submissions = {
+        "ada": learner_submission(ASSIGNMENT),
+        "bob": read(ASSIGNMENT, COURSE),
+        "cyd": learner_submission(ASSIGNMENT, {"pool2d": OFF_BY_ONE}),
+    }
+    for student, nb in submissions.items():
+        folder = root / "grading" / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    run(["nbgrader", "autograde", ASSIGNMENT], cwd=root, timeout=1200)
+    return root
+
+
+def _rows(page: str) -> list[list[str]]:
+    """Every table row of the page, as lists of cell texts."""
+    return [[html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)]
+
+
+def _smallest_failing_label() -> str:
+    """The label the autograder gives OFF_BY_ONE's smallest failing visible case (fast path)."""
+    namespace = {"np": np}
+    exec(OFF_BY_ONE, namespace)  # noqa: S102 - our own test source
+    verdict = autograder.verify("pool2d", namespace["pool2d"], "visible")
+    assert verdict.failures, "the off-by-one pool2d must fail its visible check"
+    return verdict.failures[0].case.label
+
+
+@pytest.mark.nbgrader
+def test_report_from_the_course_root(graded):
+    """`python -m autograder.report` with its defaults, run where nbgrader runs."""
+    proc = subprocess.run([sys.executable, "-m", "autograder.report"], cwd=graded, env=env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "3 submissions of 3 students" in proc.stdout
+    page = (graded / "grading" / "report.html").read_text()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    shutil.copy(graded / "grading" / "report.html", ROOT / "artifacts" / "class-report.html")  # to look at
+    rows = _rows(page)
+
+    # The score histogram, embedded as a PNG.
+    image = re.search(r'<img alt="score histogram per assignment" src="data:image/png;base64,([^"]+)"', page)
+    assert image and base64.b64decode(image.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+    assert "<img alt=\"pass rate per grade cell\"" in page
+    assert "http://" not in page and "https://" not in page, "the page must be self-contained"
+
+    # Pass rates per grade cell: only ada passes pool2d; ada and cyd pass pool_output_length.
+    rates = {r[1]: r[3:] for r in rows if len(r) == 5 and r[0] == ASSIGNMENT}
+    assert rates["pool2d_visible"] == ["1/3", "33%"]
+    assert rates["pool2d_hidden"] == ["1/3", "33%"]
+    assert rates["pool_output_length_visible"] == ["2/3", "67%"]
+    assert "written_keep_and_discard" not in rates, "written answers have no pass rate"
+
+    # The most common failing cases: cyd's smallest failing case, and bob's empty stub.
+    failing = [r for r in rows if len(r) == 6 and r[0] == ASSIGNMENT]
+    label = _smallest_failing_label()
+    assert [ASSIGNMENT, "pool2d", "visible", label, "1", "cyd"] in failing, failing
+    assert [ASSIGNMENT, "pool2d", "visible", report.NOT_WRITTEN, "1", "bob"] in failing, failing
+    assert not [r for r in failing if r[1] == "pool_output_length" and "cyd" in r[5]]
+
+    # Scores: the summary and every student's total (ada's and cyd's written answers, the model
+    # answer, still to grade by hand; bob left the written cell untouched: zero, nothing to grade).
+    pool2d = autograder.get("pool2d").total_points
+    auto = sum(e.total_points for e in autograder.exercises(ASSIGNMENT))
+    total = auto + 2  # the written answer's points
+    scores = {r[0]: r[1] for r in rows if len(r) == 2 and r[0] in ("ada", "bob", "cyd")}
+    assert scores == {"ada": f"{auto}/{total}*", "bob": f"0/{total}", "cyd": f"{auto - pool2d}/{total}*"}
+    summary = next(r for r in rows if len(r) == 10 and r[0] == ASSIGNMENT)
+    mean, median = (auto + 0 + auto - pool2d) / 3, auto - pool2d
+    assert summary[1:5] == ["3", str(total), f"{mean:.2f}", f"{median:g}"]
+    assert "<b>3</b> students, <b>3</b> submissions" in page
+
+
+def test_missing_gradebook_says_what_to_run(tmp_path, capsys):
+    output = tmp_path / "report.html"
+    assert report.main(gradebook=tmp_path / "gradebook.db", autograded=tmp_path, output=output) == 1
+    err = capsys.readouterr().err
+    assert "No gradebook at" in err and "nbgrader autograde" in err
+    assert not output.exists()
+
+
+def test_empty_gradebook_says_what_to_run(tmp_path, capsys):
+    (tmp_path / "gradebook.db").touch()
+    assert report.main(gradebook=tmp_path / "gradebook.db", autograded=tmp_path, output=tmp_path / "r.html") == 1
+    assert "is empty" in capsys.readouterr().err
+
+
+def test_command_line_error_is_a_message_not_a_traceback(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "autograder.report", "--gradebook", str(tmp_path / "none.db")],
+                          cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "No gradebook at" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_failure_label_reads_the_message_and_other_errors():
+    message = "\npool2d: 3 of 7 visible cases failed.\n\nThe smallest failing case (stride (2, 1) in a 3x4 map):\n    pool2d(...)"
+    assert report.failure_label({"ename": "ExerciseFailed", "evalue": message}) == "stride (2, 1) in a 3x4 map"
+    coloured = {"ename": "ExerciseFailed", "evalue": "",
+                "traceback": ["\x1b[0;31mThe smallest failing case (ties, negatives):\x1b[0m"]}
+    assert report.failure_label(coloured) == "ties, negatives"
+    stub = {"ename": "ExerciseFailed", "evalue": "\npool2d is not written yet: replace ..."}
+    assert report.failure_label(stub) == report.NOT_WRITTEN
+    assert report.failure_label({"ename": "NameError", "evalue": "name 'pool2d' is not defined"}) == \
+        "NameError: name 'pool2d' is not defined"
