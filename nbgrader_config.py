@@ -52,6 +52,13 @@ except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
+# Feedback shows each failing case and its hint (the trusted verdict's output) but never the hidden
+# tests' source, which stock nbgrader copies into the HTML: strip the hidden region first.
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 c.Autograde.pre_convert_hook = drop_stale_grades
 c.TolerantExecute.timeout = 60
 c.TrustedVerdict.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")

@@ -124,8 +124,14 @@ def test_feedback_and_export(graded):
     # the export has a row for every student and assignment (zero where nothing was submitted)
     assert {(a, s) for a, subs in students.items() for s in subs} <= {(r["assignment"], r["student_id"]) for r in rows}
     for assignment in ASSIGNMENTS:
-        html = (root / "grading" / "feedback" / "stub" / assignment / f"{assignment}.html").read_text()
+        feedback = root / "grading" / "feedback"
+        html = (feedback / "stub" / assignment / f"{assignment}.html").read_text()
         assert "not written yet" in html
+        for student, variant in students[assignment].items():
+            html = (feedback / student / assignment / f"{assignment}.html").read_text()
+            assert "BEGIN HIDDEN TESTS" not in html and "hidden=True" not in html, f"{student}: hidden tests leaked"
+            if variant is not None:  # a mistake: the failing case and a hint are shown
+                assert "The smallest failing case" in html and "Hint:" in html
 
 
 def test_grading_command_gives_the_same_scores_as_nbgrader(graded):
