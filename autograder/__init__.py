@@ -4,10 +4,14 @@ Notebook test cells call :func:`check`; this repository's tests and the grading 
 same exercise registry. References are TensorFlow's own ops (see :mod:`autograder.references`),
 on the CPU by default, on a GPU when ``AUTOGRADER_DEVICE=gpu`` or ``auto`` finds one.
 
-Modules, one job each: ``registry`` (the exercises), ``cases`` (seeded cases), ``references``
-(TensorFlow's answers), ``compare`` (values, shapes, dtypes, tolerances), ``messages`` (what the
-learner reads), ``check`` (running a learner's function), ``tfops`` (quiet TensorFlow, device
-choice), ``figures`` (the notebooks' pictures).
+Modules, one job each: ``registry`` (the exercises; definitions in ``chapter/``), ``cases``
+(seeded cases), ``references`` (TensorFlow's answers), ``compare`` (values, shapes, dtypes,
+tolerances), ``messages`` (what the learner reads), ``check`` (running a learner's function and
+judging it), ``speed`` (speed requirements), ``tfops`` (quiet TensorFlow, device choice),
+``sandbox`` (the learner's limited process), ``wire`` (values across it, without pickle),
+``trusted`` (trusted grading of a notebook), ``nbgrader_plugin`` (nbgrader integration), ``cli``
+(``python -m autograder``), ``report`` (the class report), ``figures`` and ``data`` (the
+notebooks' pictures and images), ``sample_submission`` (sample submissions for instructors).
 """
 from .check import ExerciseFailed, GraderError, check, last_failure, verify
 from .registry import exercises, get
