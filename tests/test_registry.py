@@ -64,3 +64,12 @@ def test_exercise_has_cases_hint_and_unique_id(exercise):
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(KeyError, match="pool2d"):
         autograder.get("pool3d")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_exercise_has_a_hint_to_reveal_between_its_cell_and_its_check(exercise):
+    ids = [c.id for c in read(exercise.notebook).cells]
+    cells = read(exercise.notebook).cells
+    start, end = ids.index(exercise.function), ids.index(exercise.grade_id("visible"))
+    hints = [c for c in cells[start:end] if c.cell_type == "markdown" and "<details>" in c.source]
+    assert hints, f"{exercise.name}: no collapsed hint between its solution cell and its visible check"
