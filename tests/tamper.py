@@ -2,10 +2,13 @@
 
 Each trick is code put at the top of the first solution cell of 02-pooling-math; the functions
 themselves are wrong (right shape and dtype, wrong values), so any point earned is the trick's.
-``FOOLS_STOCK`` marks the tricks shown to earn points when the tests run in the learner's kernel
-(nbgrader without the TrustedVerdict preprocessor): proof that the trick is real.
+Every trick earns points when the tests run in the learner's kernel under plain nbclient;
+stock nbgrader 0.9.6 itself catches the two in ``CAUGHT_BY_STOCK`` (its Execute appends the
+error from the kernel's execute reply when the output shows none), found by experiment. The
+others earn points under stock nbgrader: proof that each is real.
 """
 ASSIGNMENT = "02-pooling-math"
+CAUGHT_BY_STOCK = {"custom_exception_handler_swallows_failures", "post_run_hook_clears_error_output"}
 
 WRONG_POOL2D = '''
 def pool2d(feature_map, pool_size, stride, mode="max"):

@@ -60,5 +60,6 @@ def test_tricks_fool_stock_nbgrader_but_not_ours(tmp_path):
     stock = _course_root(tmp_path / "stock", trusted=False)
     assert all(score == 0 for score in ours.values()), ours
     fooled = {t for t, s in stock.items() if s > 0}
-    # every trick is a real one: in the learner's kernel it earns points
-    assert fooled == set(TRICKS), f"tricks that did not fool stock nbgrader: {set(TRICKS) - fooled}"
+    # the tricks are real: in the learner's kernel they earn points (stock nbgrader catches two)
+    assert fooled == set(TRICKS) - tamper.CAUGHT_BY_STOCK, f"fooled stock nbgrader: {sorted(fooled)}"
+    assert len(fooled) >= 10
