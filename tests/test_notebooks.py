@@ -64,3 +64,11 @@ def test_solution_runs_top_to_bottom_without_errors_or_stderr(assignment, tmp_pa
         for output in cell.get("outputs", []):
             assert output.output_type != "error", f"{cell.id}: {output.ename}: {output.evalue}"
             assert output.get("name") != "stderr", f"{cell.id} wrote to stderr: {output.text[:500]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_setup_cell_does_not_import_tensorflow(assignment):
+    """Trusted grading runs the setup cell for every submission: TensorFlow's import (seconds)
+    belongs in a cell of its own, so learners' processes pay it only when their code needs it."""
+    setup = next(c for c in read(assignment).cells if c.id == "setup")
+    assert "tensorflow" not in setup.source and "keras" not in setup.source
