@@ -172,7 +172,9 @@ def synthetic_digits(n: int = 10, seed: int = _SEED):
     Returns:
         ``(images, labels)``: uint8 arrays of shapes ``(n, 28, 28)`` and ``(n,)``.
     """
-    gen = np.random.default_rng(seed)
+    from .cases import rng
+
+    gen = rng(seed)
     order = gen.permutation(10)
     labels = np.array([order[i % 10] for i in range(n)], dtype=np.uint8)
     angles = gen.uniform(-12.0, 12.0, size=n)
