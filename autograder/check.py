@@ -259,6 +259,14 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
                 slow = slow.problem if slow else f"{exercise.function}'s speed could not be measured."
             else:
                 slow = speed.problem(exercise, timing)
+                if not slow and len(timing) > 2:  # the timed result must be right too
+                    key = (exercise.name, "speed", device_name)
+                    with _expected_lock:
+                        if key not in _expected_cache:
+                            _expected_cache[key] = exercise.reference(**speed_case.kwargs, device_name=device_name)
+                    wrong = compare(timing[2], _expected_cache[key])
+                    if wrong is not None:
+                        slow = f"{exercise.function} returned a wrong result on the speed input: {wrong.summary}"
             if slow:
                 failures.append(Failure(speed_case, slow))
     if failures:

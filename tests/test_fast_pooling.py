@@ -55,7 +55,7 @@ def _valid_too_large(kwargs):
 
 
 def _ratio(func, name):
-    learner_s, baseline_s = speed.measure(func, BASELINES[name], m.speed_input(), repeats=3)
+    learner_s, baseline_s, _ = speed.measure(func, BASELINES[name], m.speed_input(), repeats=3)
     return baseline_s / learner_s
 
 
@@ -147,7 +147,7 @@ def test_baselines_refuse_what_the_speed_input_does_not_need(name):
 def test_baseline_is_slow_enough_to_time_and_the_whole_speed_call_is_quick(name):
     start = time.perf_counter()
     func = learner_namespace("06-fast-pooling")[name]
-    learner_s, baseline_s = speed.measure(func, BASELINES[name], m.speed_input(), repeats=3)
+    learner_s, baseline_s, _ = speed.measure(func, BASELINES[name], m.speed_input(), repeats=3)
     wall = time.perf_counter() - start
     assert baseline_s > 0.01, f"the loop takes {baseline_s * 1e3:.1f} ms: too short to time reliably"
     assert wall < 4, f"one speed call took {wall:.1f} s; the grader stops a call after 10 s"
@@ -229,3 +229,21 @@ def test_figures_draw_the_real_view():
     fig3 = memory_bars({"input": 2_000_000, "view": 1_000, "copy": 18_000_000}, reference=2_000_000)
     assert len(fig3.axes[0].patches) == 3
     plt.close("all")
+
+
+def test_a_fast_path_only_for_the_speed_input_is_caught():
+    """Correct but slow everywhere, and instant (and wrong) on the speed input: zero for speed."""
+    import autograder
+    from tests.helpers import learner_namespace
+
+    exercise = autograder.get("max_pool_fast")
+    real = learner_namespace(exercise.notebook)[exercise.function]
+    speed_shape = exercise.speed.case()["value"].shape
+
+    def max_pool_fast(value, ksize, strides, padding, data_format="NHWC"):
+        if getattr(value, "shape", None) == speed_shape:
+            return np.zeros((1, 1, 1, 1), np.float32)  # "fast"
+        return real(value, ksize, strides, padding, data_format)
+
+    verdict = autograder.verify("max_pool_fast", max_pool_fast, "hidden")
+    assert not verdict.passed and "wrong result on the speed input" in verdict.message
