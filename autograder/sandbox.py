@@ -151,6 +151,8 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
     position = 0
     buffer = b""
     while True:
+        # poll first, read second: events written just before the process ended are still read
+        returncode = proc.poll()
         with open(events_path, "rb") as f:
             f.seek(position)
             chunk = f.read()
@@ -182,7 +184,6 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
                 current, started = ("between", ""), time.monotonic()
             elif kind == "done":
                 finished = True
-        returncode = proc.poll()
         if returncode is not None:
             if finished:
                 return None, ""

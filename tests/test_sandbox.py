@@ -1,0 +1,51 @@
+"""The learner's process and what crosses from it: the watcher, and values without pickle."""
+import json
+
+import numpy as np
+
+from autograder import wire
+from autograder.sandbox import Limits, LearnerRun, _watch
+
+
+class _ExitsWhileWatched:
+    """A process that writes its last events and exits between two looks of the watcher."""
+
+    def __init__(self, events_path, last_lines):
+        self.events_path, self.last_lines, self.polls = events_path, last_lines, 0
+
+    def poll(self):
+        self.polls += 1
+        if self.polls == 1:
+            with open(self.events_path, "a") as f:
+                f.write("".join(json.dumps(e) + "\n" for e in self.last_lines))
+            return 0
+        return 0
+
+
+def test_events_written_just_before_exit_are_not_lost(tmp_path):
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps({"event": "call_start", "key": "k"}) + "\n")
+    proc = _ExitsWhileWatched(events, [{"event": "call_end", "key": "k", "outcome": {"value": 1}}, {"event": "done"}])
+    result = LearnerRun()
+    assert _watch(proc, events, Limits(), result) == (None, "")
+    assert result.outcomes == {"k": {"value": 1}}
+
+
+def test_values_cross_as_plain_data():
+    value = (np.arange(6, dtype=np.int32).reshape(2, 3), [1.5, float("nan")], np.float32(2.0), 10**30, None)
+    back = wire.decode(json.loads(json.dumps(wire.encode(value))))
+    assert isinstance(back, tuple) and back[0].dtype == np.int32 and np.array_equal(back[0], value[0])
+    assert back[1][0] == 1.5 and np.isnan(back[1][1]) and back[2].dtype == np.float32 and back[3] == 10**30
+
+
+def test_objects_and_subclasses_do_not_cross_as_themselves():
+    class Liar(np.ndarray):
+        def __ne__(self, other):
+            return np.zeros(np.shape(other), bool)
+
+    liar = np.zeros((2, 2)).view(Liar)
+    back = wire.decode(wire.encode(liar))
+    assert type(back) is np.ndarray
+    opaque = wire.decode(wire.encode(object()))
+    assert isinstance(opaque, wire.Opaque) and opaque.wire_type == "object"
+    assert isinstance(wire.decode(wire.encode(np.array(["a"], dtype=object))), wire.Opaque)
