@@ -20,27 +20,12 @@ import pytest
 
 import autograder
 from autograder import report
+from tests.catalogue import pooling_math as pooling_math_catalogue
 from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission, read, run
 
 ASSIGNMENT = "02-pooling-math"
-# A learner's pool2d that forgets the "+ 1" of the output size formula.
-OFF_BY_ONE = '''def pool2d(feature_map, pool_size, stride, mode="max"):
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size
-    sh, sw = (stride, stride) if np.isscalar(stride) else stride
-    H, W = feature_map.shape
-    if kh > H or kw > W:
-        raise ValueError("pool_size is larger than the feature map")
-    oh, ow = (H - kh) // sh, (W - kw) // sw
-    dtype = feature_map.dtype if mode == "max" or feature_map.dtype.kind == "f" else np.float64
-    out = np.empty((oh, ow), dtype)
-    for i in range(oh):
-        for j in range(ow):
-            window = feature_map[i*sh:i*sh+kh, j*sw:j*sw+kw]
-            out[i, j] = window.max() if mode == "max" else window.mean()
-    return out
-'''
+# A learner's pool2d that forgets the "+ 1" of the output size formula (from the catalogue).
+OFF_BY_ONE = next(v.source for v in pooling_math_catalogue.MISTAKES if v.name.startswith("off-by-one"))
 
 
 @pytest.fixture(scope="module")
