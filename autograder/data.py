@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "grace_hopper",
     "load_mnist_sample", "synthetic_digits", "mnist_cache_path", "sample_photo",
     "MNIST_SOURCE", "FALLBACK_SOURCE",
 ]
@@ -188,18 +189,27 @@ def synthetic_digits(n: int = 10, seed: int = _SEED):
     return images, labels
 
 
-def sample_photo(size: int = 128) -> np.ndarray:
-    """Grace Hopper's portrait, shipped with matplotlib: float32 grey levels in [0, 1], ``(size, size)``.
+def grace_hopper(gray: bool = True) -> np.ndarray:
+    """Grace Hopper's portrait, the sample photograph that ships with matplotlib, as float32 in [0, 1].
 
-    The photo (``matplotlib.cbook.get_sample_data("grace_hopper.jpg")``, 512 x 600) is cropped to
-    a centred square and shrunk by averaging blocks of pixels.
+    The one loader of the course's real picture (``matplotlib.cbook.get_sample_data``: nothing is
+    downloaded). Returns shape (600, 512) grey levels (luma of the RGB picture) when ``gray``,
+    else (600, 512, 3).
     """
     import matplotlib.cbook as cbook
     import matplotlib.image as mpimg
 
     with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = mpimg.imread(f, format="jpg").astype(np.float64) / 255.0
-    grey = rgb[..., :3] @ np.array([0.299, 0.587, 0.114])
+        rgb = mpimg.imread(f, format="jpg")[..., :3].astype(np.float32) / np.float32(255)
+    return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32) if gray else rgb
+
+
+def sample_photo(size: int = 128) -> np.ndarray:
+    """Grace Hopper's portrait (:func:`grace_hopper`), a centred square shrunk to ``(size, size)``.
+
+    The square is shrunk by averaging blocks of pixels; float32 grey levels in [0, 1].
+    """
+    grey = grace_hopper().astype(np.float64)
     side = min(grey.shape)
     top, left = (grey.shape[0] - side) // 2, (grey.shape[1] - side) // 2
     square = grey[top:top + side, left:left + side]

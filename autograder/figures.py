@@ -195,18 +195,10 @@ def gradient_routes(value, upstream, ksize, strides, padding="VALID", mode="max"
 
 # ----------------------------------------------------------------------------- 04-keras-pooling-layers
 def sample_picture():
-    """Grace Hopper's portrait, the sample photograph that ships with matplotlib, in grey.
+    """Grace Hopper's portrait in grey, shape (600, 512), float32 in [0, 1] (see ``data.grace_hopper``)."""
+    from .data import grace_hopper as _load
 
-    Returns:
-        float32 array of shape (H, W) = (600, 512), values in [0, 1] (luma of the RGB picture).
-    """
-    import matplotlib.cbook as cbook
-    import matplotlib.pyplot as plt
-
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f, format="jpg")
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return (rgb[..., :3].astype(np.float32) @ weights) / np.float32(255)
+    return _load(gray=True)
 
 
 def max_vs_average(picture, pool_size):
@@ -324,17 +316,10 @@ __all__ += ["sample_picture", "max_vs_average", "edge_feature_maps", "feature_ma
 
 # ----------------------------------------------------------------------------- 03-tensorflow-max-pool
 def grace_hopper(gray: bool = True) -> np.ndarray:
-    """The portrait of Grace Hopper that ships with matplotlib, as float32 in [0, 1].
+    """Grace Hopper's portrait from matplotlib's sample data (see ``data.grace_hopper``)."""
+    from .data import grace_hopper as _load
 
-    Returns:
-        array of shape (600, 512) when ``gray`` (the mean of the RGB channels), else (600, 512, 3).
-    """
-    import matplotlib.cbook as cbook
-    import matplotlib.pyplot as plt
-
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        image = plt.imread(f, format="jpg").astype(np.float32) / 255.0
-    return image.mean(axis=-1) if gray else image
+    return _load(gray)
 
 
 def _windows(n: int, k: int, s: int, padding: str) -> list[int]:
