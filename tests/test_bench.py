@@ -1,0 +1,29 @@
+"""The 06 benchmark runs end to end on a small batch: it checks the solution against TensorFlow first.
+
+Timings are never asserted (they depend on the machine); only that the script runs, agrees with
+TensorFlow and prints a verdict for every ratio it promises.
+"""
+import re
+import subprocess
+import sys
+
+from tests.helpers import ROOT
+
+
+def test_fast_pooling_bench_runs_and_prints_every_ratio():
+    proc = subprocess.run([sys.executable, "bench/fast_pooling.py", "--batch", "1", "--repeats", "1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if re.match(r"(max|avg) +\d+x\d+, strides", line)]
+    assert len(rows) == 4, proc.stdout
+    for row in rows:  # warm fast/TF, cold fast/TF and loop/fast, each with its verdict
+        assert len(re.findall(r"\d+(?:\.\d+)?x (?:met|MISSED)", row)) == 3, row
+    assert re.search(r"fast/TF <= 2: warm \d of 4, cold \d of 4; loop/fast >= 50: \d of 4\.", proc.stdout), proc.stdout
+
+
+def test_fast_pooling_bench_rejects_bad_arguments():
+    proc = subprocess.run([sys.executable, "bench/fast_pooling.py", "--batch", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "--repeats and --batch must be at least 1" in proc.stderr
+    assert "Traceback" not in proc.stderr
