@@ -5,8 +5,8 @@
 Not a test: it prints numbers and never fails on them. What it does:
 
 1. gets ``max_pool_fast`` and ``avg_pool_fast`` by running the setup cell and the solution cells
-   of ``solutions/06-fast-pooling/06-fast-pooling.ipynb`` (as ``tests/helpers.learner_namespace``
-   does), so it measures exactly the notebook's solution;
+   of ``solutions/06-fast-pooling/06-fast-pooling.ipynb`` (with ``tests.helpers.learner_namespace``),
+   so it measures exactly the notebook's solution;
 2. on a batch of 32 float32 maps of 64 x 64 x 32 (NHWC, 16 MB), for 2x2 windows with strides 2,
    VALID, and 3x3 windows with strides 2, SAME, checks the solution against TensorFlow's output,
    then times (best of ``--repeats`` runs) the solution, ``tf.nn.max_pool`` / ``tf.nn.avg_pool`` on
@@ -40,26 +40,14 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "solutions" / "06-fast-pooling" / "06-fast-pooling.ipynb"
 MAP = (64, 64, 32)  # one map: height, width, channels
 CONFIGS = [(2, 2, "VALID"), (3, 2, "SAME")]  # (window, stride, padding)
 TARGET_TF = 2.0  # fast time / TensorFlow time at most this
 TARGET_LOOP = 50.0  # loop time / fast time at least this
 FLUSH_BYTES = 128 * 2**20  # written before each cold run: more than any CPU's last-level cache here
-
-
-def solution_functions() -> dict:
-    """The notebook's setup and solution cells, run in a fresh namespace."""
-    namespace: dict = {"__name__": "__bench__"}
-    for cell in nbformat.read(NOTEBOOK, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "code" and (cell.id == "setup" or meta.get("solution")):
-            exec(compile(cell.source, f"<cell {cell.id}>", "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
 
 
 def best_seconds(run, repeats: int) -> float:
@@ -101,11 +89,12 @@ def main(argv=None) -> int:
     sys.path.insert(0, str(ROOT))
     from autograder import tfops
     from autograder.chapter.fast_pooling import avg_pool_loop, max_pool_loop
+    from tests.helpers import learner_namespace
 
     tf = tfops.tensorflow()
     if args.tf_threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.tf_threads)
-    ns = solution_functions()
+    ns = learner_namespace("06-fast-pooling")  # the notebook's setup and solution cells
     kernels = {"max": (ns["max_pool_fast"], tf.nn.max_pool, max_pool_loop, -np.inf),
                "avg": (ns["avg_pool_fast"], tf.nn.avg_pool, avg_pool_loop, 0.0)}
 
