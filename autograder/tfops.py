@@ -10,6 +10,12 @@ Every reference the autograder compares against is a TensorFlow op run through t
 * ``device()`` picks where references run: ``"cpu"`` (the default), ``"gpu"`` (fails clearly
   when there is none) or ``"auto"`` (a GPU when one is visible, else the CPU). The choice comes
   from the argument, else the ``AUTOGRADER_DEVICE`` environment variable.
+* oneDNN is switched on (``TF_ENABLE_ONEDNN_OPTS=1``, unless the environment already sets it).
+  Found by experiment with TF 2.21: on x86 CPUs without AVX-512 (an AVX2-only AMD EPYC here)
+  TensorFlow leaves oneDNN off by default, and its CPU kernels then refuse channels-first
+  pooling and convolution ("Default MaxPoolingOp only supports NHWC on device type CPU"), which
+  the notebooks' demos, ``keras.layers.Conv2D(data_format="channels_first")`` and the tests use.
+  With it on, every CPU runs the same kernels the course was checked with.
 * ``constant(array)`` makes a ``tf.constant`` of exactly the array's dtype. Found by experiment:
   ``tf.nn.max_pool`` fed a plain numpy array silently turned int32 and float64 inputs into
   float32 on later calls, so references never pass numpy arrays to TensorFlow directly.
@@ -62,6 +68,7 @@ def tensorflow():
     global _tf
     if _tf is None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
         with quiet():
             import tensorflow as tf
 
