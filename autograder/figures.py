@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import references
+from .geometry import normalize_tuple, output_length, same_padding_split
 
 __all__ = ["pooling_steps", "side_by_side"]
 
@@ -54,8 +55,8 @@ def pooling_steps(feature_map, pool_size, stride, mode="max", columns=2):
     from .chapter.pooling_math import pool2d_reference
 
     x = np.asarray(feature_map)
-    kh, kw = references.to_pair(pool_size, "pool_size")
-    sh, sw = references.to_pair(stride, "stride")
+    kh, kw = normalize_tuple(pool_size, 2, "pool_size")
+    sh, sw = normalize_tuple(stride, 2, "stride")
     out = pool2d_reference(x, (kh, kw), (sh, sw), mode)
     oh, ow = out.shape
     steps = oh * ow
@@ -130,7 +131,7 @@ def gradient_routes(value, upstream, ksize, strides, padding="VALID", mode="max"
 
     x = np.asarray(value, dtype=np.float64)
     up = np.asarray(upstream, dtype=np.float64)
-    k, s = references.to_pair(ksize, "ksize"), references.to_pair(strides, "strides")
+    k, s = normalize_tuple(ksize, 2, "ksize"), normalize_tuple(strides, 2, "strides")
 
     def grad(u):
         return references.tf_pool_gradient(x[None, :, :, None], u[None, :, :, None], k, s, padding, mode)[0, :, :, 0]
@@ -324,10 +325,9 @@ def grace_hopper(gray: bool = True) -> np.ndarray:
 
 def _windows(n: int, k: int, s: int, padding: str) -> list[int]:
     """Start of every window along one axis, in input coordinates (negative inside top/left padding)."""
-    from .chapter.tf_max_pool import same_padding
 
     if padding == "SAME":
-        out, before, _ = same_padding(n, k, s)
+        out, (before, _) = output_length(n, k, s, "SAME"), same_padding_split(n, k, s)
         return [i * s - before for i in range(out)]
     return list(range(0, n - k + 1, s))
 
@@ -342,8 +342,8 @@ def windows_on_image(image, ksize, strides, padding="VALID", highlight=((0, 0),)
 
     image = np.asarray(image)
     height, width = image.shape[:2]
-    kh, kw = references.to_pair(ksize, "ksize")
-    sh, sw = references.to_pair(strides, "strides")
+    kh, kw = normalize_tuple(ksize, 2, "ksize")
+    sh, sw = normalize_tuple(strides, 2, "strides")
     rows, cols = _windows(height, kh, sh, padding), _windows(width, kw, sw, padding)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5.6))
@@ -378,12 +378,11 @@ def same_padding_grid(height, width, ksize, strides, ax=None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from .chapter.tf_max_pool import same_padding
 
-    kh, kw = references.to_pair(ksize, "ksize")
-    sh, sw = references.to_pair(strides, "strides")
-    out_h, top, bottom = same_padding(height, kh, sh)
-    out_w, left, right = same_padding(width, kw, sw)
+    kh, kw = normalize_tuple(ksize, 2, "ksize")
+    sh, sw = normalize_tuple(strides, 2, "strides")
+    (out_h, (top, bottom)), (out_w, (left, right)) = ((output_length(n, k, s, "SAME"), same_padding_split(n, k, s))
+                                                      for n, k, s in ((height, kh, sh), (width, kw, sw)))
     if ax is None:
         _, ax = plt.subplots(figsize=(0.75 * (width + left + right) + 1, 0.75 * (height + top + bottom) + 1.2))
     for r in range(-top, height + bottom):
@@ -416,7 +415,7 @@ def same_padding_grid(height, width, ksize, strides, ax=None):
 def max_vs_avg(feature_map, ksize, strides, padding="VALID", title="feature map", cmap="magma"):
     """A 2-D feature map, its max pool and its average pool side by side (pooled by TensorFlow)."""
     x = np.asarray(feature_map)[None, :, :, None]
-    k, s = references.to_pair(ksize, "ksize"), references.to_pair(strides, "strides")
+    k, s = normalize_tuple(ksize, 2, "ksize"), normalize_tuple(strides, 2, "strides")
     pooled_max = references.tf_pool(x, k, s, padding, "max")[0, :, :, 0]
     pooled_avg = references.tf_pool(x, k, s, padding, "avg")[0, :, :, 0]
     return side_by_side([x[0, :, :, 0], pooled_max, pooled_avg],
@@ -547,8 +546,8 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
     import matplotlib.pyplot as plt
     from numpy.lib.stride_tricks import sliding_window_view
 
-    kh, kw = references.to_pair(ksize, "ksize")
-    sh, sw = references.to_pair(strides, "strides")
+    kh, kw = normalize_tuple(ksize, 2, "ksize")
+    sh, sw = normalize_tuple(strides, 2, "strides")
     x = np.arange(height * width, dtype=f"i{itemsize}").reshape(height, width)
     windows = sliding_window_view(x, (kh, kw))[::sh, ::sw]
     out_h, out_w = windows.shape[:2]

@@ -14,7 +14,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 import autograder
 from autograder import speed, tfops
 from autograder.chapter import fast_pooling as m
-from autograder.chapter.tf_max_pool import spatial_pair
+from autograder.geometry import tf_window
 from autograder.trusted import Grader
 from tests.catalogue import fast_pooling as catalogue
 from tests.helpers import learner_namespace, learner_submission
@@ -47,7 +47,7 @@ def _valid_too_large(kwargs):
         return False
     fmt = kwargs.get("data_format", "NHWC")
     try:
-        kh, kw = spatial_pair(kwargs["ksize"], fmt)
+        kh, kw = tf_window(kwargs["ksize"], fmt)
     except ValueError:
         return False
     h, w = x.shape[2:] if fmt == "NCHW" else x.shape[1:3]
@@ -111,7 +111,7 @@ def test_cases_are_seeded_and_cover_what_vectorising_gets_wrong():
         geometry = []
         for kw in returning:
             fmt = kw.get("data_format", "NHWC")
-            (kh, kw_), (sh, sw) = spatial_pair(kw["ksize"], fmt), spatial_pair(kw["strides"], fmt)
+            (kh, kw_), (sh, sw) = tf_window(kw["ksize"], fmt), tf_window(kw["strides"], fmt)
             h = kw["value"].shape[2] if fmt == "NCHW" else kw["value"].shape[1]
             geometry.append((kw["padding"], kh, sh, h))
         valid = [g for g in geometry if g[0] == "VALID"]

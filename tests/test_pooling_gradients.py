@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import autograder
-from autograder import compare, references, tfops
+from autograder import compare, geometry, references, tfops
 from autograder.check import expected_for
 from autograder.chapter import pooling_gradients as pg
 
@@ -28,8 +28,8 @@ def _model(x, up, k, s, padding, mode, tie="first", accumulate=np.float64, rever
     """dL/dx by loops over windows, NHWC. ``tie``: which maximum gets a window's gradient."""
     n_, h, w, c_ = x.shape
     (kh, kw), (sh, sw) = k, s
-    oh, top = pg.output_geometry(h, kh, sh, padding)
-    ow, left = pg.output_geometry(w, kw, sw, padding)
+    oh, top = geometry.output_length(h, kh, sh, padding), geometry.padding_before(h, kh, sh, padding)
+    ow, left = geometry.output_length(w, kw, sw, padding), geometry.padding_before(w, kw, sw, padding)
     g = np.zeros(x.shape, accumulate)
     order = list(itertools.product(range(oh), range(ow)))
     for n, c in itertools.product(range(n_), range(c_)):
@@ -266,7 +266,7 @@ def _tf_forward_shape(case):
     kw = case.kwargs
     fmt = kw.get("data_format", "NHWC")
     shape = kw["value"].shape if "value" in kw else kw["value_shape"]
-    k, s = pg.spatial_pair(kw["ksize"], "ksize", fmt), pg.spatial_pair(kw["strides"], "strides", fmt)
+    k, s = geometry.tf_window(kw["ksize"], fmt, "ksize"), geometry.tf_window(kw["strides"], fmt, "strides")
     return references.tf_pool(np.zeros(shape, np.float32), k, s, kw["padding"], "max", fmt).shape
 
 
@@ -305,7 +305,7 @@ def test_visible_cases_cover_overlap_where_overwriting_fails(name):
     for case in exercise.cases("visible"):
         kw = case.kwargs
         if case.raises is None and kw.get("data_format", "NHWC") == "NHWC":
-            k, s = pg.spatial_pair(kw["ksize"], "ksize"), pg.spatial_pair(kw["strides"], "strides")
+            k, s = geometry.tf_window(kw["ksize"], name="ksize"), geometry.tf_window(kw["strides"], name="strides")
             if k[0] > s[0] or k[1] > s[1]:
                 return
     pytest.fail("no overlapping windows among the visible cases")
@@ -323,7 +323,7 @@ def test_max_cases_hold_ties_that_tell_the_rules_apart():
             x, up = kw["value"], kw["upstream"]
             if fmt == "NCHW":
                 x, up = np.moveaxis(x, 1, 3), np.moveaxis(up, 1, 3)
-            k, s = pg.spatial_pair(kw["ksize"], "ksize", fmt), pg.spatial_pair(kw["strides"], "strides", fmt)
+            k, s = geometry.tf_window(kw["ksize"], fmt, "ksize"), geometry.tf_window(kw["strides"], fmt, "strides")
             first = _model(x, up, k, s, kw["padding"], "max", "first")
             telling += not np.allclose(first, _model(x, up, k, s, kw["padding"], "max", "last"))
         assert telling >= 1, which
@@ -349,7 +349,7 @@ def test_float32_tolerance_absorbs_a_learners_summation_order(name):
         x = kw["value"] if "value" in kw else np.zeros(kw["value_shape"], np.float32)
         if fmt == "NCHW":
             x, up = np.moveaxis(x, 1, 3), np.moveaxis(up, 1, 3)
-        k, s = pg.spatial_pair(kw["ksize"], "ksize", fmt), pg.spatial_pair(kw["strides"], "strides", fmt)
+        k, s = geometry.tf_window(kw["ksize"], fmt, "ksize"), geometry.tf_window(kw["strides"], fmt, "strides")
         expected = expected_for(exercise, which, index, "/CPU:0")
         for reverse in (False, True):
             mine = _model(x, up, k, s, kw["padding"], mode, accumulate=np.float32, reverse=reverse)
@@ -357,30 +357,6 @@ def test_float32_tolerance_absorbs_a_learners_summation_order(name):
             assert compare.compare(mine, expected) is None, case.label
         checked += 1
     assert checked >= 10
-
-
-@pytest.mark.parametrize("data_format,spelling", [
-    ("NHWC", 2), ("NHWC", [2]), ("NHWC", (2, 3)), ("NHWC", [1, 2, 3, 1]),
-    ("NCHW", 2), ("NCHW", [3]), ("NCHW", (2, 3)), ("NCHW", [1, 1, 2, 3]),
-])
-def test_ksize_spellings_read_as_tensorflow_reads_them(data_format, spelling):
-    """spatial_pair agrees with the ksize/strides attributes tf.nn.max_pool2d puts on its op.
-
-    Read from a traced graph, so no kernel runs (CPU NCHW kernels exist only with oneDNN).
-    """
-    tf = tfops.tensorflow()
-    shape = (1, 2, 7, 8) if data_format == "NCHW" else (1, 7, 8, 2)
-
-    def pool(x):
-        return tf.nn.max_pool2d(x, spelling, spelling, "VALID", data_format=data_format)
-
-    graph = tfops.run(lambda: tf.function(pool).get_concrete_function(tf.TensorSpec(shape, tf.float32)).graph)
-    op = next(o for o in graph.get_operations() if o.type == "MaxPool")
-    h, w = (2, 3) if data_format == "NCHW" else (1, 2)
-    for attr in ("ksize", "strides"):
-        values = list(op.get_attr(attr))
-        assert (values[h], values[w]) == pg.spatial_pair(spelling, attr, data_format)
-        assert [v for i, v in enumerate(values) if i not in (h, w)] == [1, 1]
 
 
 def test_a_wrong_solution_gets_a_message_naming_the_overlapping_case():

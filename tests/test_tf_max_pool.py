@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import autograder
-from autograder import tfops
+from autograder import geometry, tfops
 from autograder.cases import Case
 from autograder.chapter import tf_max_pool as m
 
@@ -70,7 +70,7 @@ def _valid_too_large(case):
         return False
     fmt = kw.get("data_format", "NHWC")
     try:
-        kh, kw_ = m.spatial_pair(kw["ksize"], fmt)
+        kh, kw_ = geometry.tf_window(kw["ksize"], fmt)
     except ValueError:
         return False
     h, w = x.shape[2:] if fmt == "NCHW" else x.shape[1:3]
@@ -114,22 +114,6 @@ print("float32, one too large: survived", flush=True)
     assert "int32, one too large: (1, 0, 0, 1)" in proc.stdout
     assert "float32, two too large: InvalidArgumentError" in proc.stdout
     assert "survived" not in proc.stdout and proc.returncode != 0  # SIGFPE in TF 2.21 on the CPU
-
-
-@pytest.mark.parametrize("n,k,s", [(4, 2, 2), (5, 2, 2), (4, 3, 1), (5, 4, 1), (5, 4, 3), (3, 6, 1), (2, 5, 4),
-                                   (6, 3, 4), (7, 2, 3), (6, 3, 2), (1, 1, 1), (8, 8, 8)])
-def test_same_padding_geometry_is_tensorflows(n, k, s):
-    """same_padding / window_rows (used by explain and the figures) locate TF's SAME windows:
-    averaging distinct powers of two tells exactly which real cells each window holds."""
-    x = (2.0 ** np.arange(n)).reshape(1, 1, n, 1)
-    got = tfops.run(lambda: tf.nn.avg_pool2d(tfops.constant(x), [1, k], [1, s], "SAME").numpy()[0, 0, :, 0],
-                    device_name="/CPU:0")
-    out, before, after = m.same_padding(n, k, s)
-    assert len(got) == out and before + after == max((out - 1) * s + k - n, 0) and after - before in (0, 1)
-    for i, value in enumerate(got):
-        lo, hi, real_lo, real_hi = m.window_rows(i, n, k, s, "SAME")
-        assert hi - lo == k and real_hi > real_lo
-        assert value == x[0, 0, real_lo:real_hi, 0].mean()
 
 
 def test_padded_cells_never_win_and_averages_skip_them():

@@ -36,8 +36,8 @@ import numpy as np
 
 from ..cases import Case, feature_map, rng
 from ..registry import Exercise, Speed, register
-from .tf_max_pool import (_common_errors, _random_case, avg_pool_reference, explain, max_pool_reference,
-                          spatial_pair)
+from ..geometry import output_length, tf_window
+from .tf_max_pool import avg_pool_reference, error_cases, explain, max_pool_reference, random_case
 
 NOTEBOOK = "06-fast-pooling"
 MIN_RATIO = 20
@@ -58,9 +58,9 @@ def speed_input() -> dict:
 def _loop(value, ksize, strides, padding, data_format, reduce):
     if padding != "VALID" or data_format != "NHWC":
         raise NotImplementedError("the speed baseline handles VALID padding and NHWC only (the speed input)")
-    (kh, kw), (sh, sw) = spatial_pair(ksize), spatial_pair(strides)
+    (kh, kw), (sh, sw) = tf_window(ksize), tf_window(strides, name="strides")
     batch, height, width, channels = value.shape
-    out_h, out_w = (height - kh) // sh + 1, (width - kw) // sw + 1
+    out_h, out_w = output_length(height, kh, sh), output_length(width, kw, sw)
     out = np.zeros((batch, out_h, out_w, channels), dtype=value.dtype)
     for n in range(batch):
         for i in range(out_h):
@@ -148,8 +148,8 @@ def max_pool_fast_hidden():
         Case(dict(value=feature_map(g, (1, 3, 3, 1), np.float32), ksize=2, strides=2, padding="Valid"),
              "padding='Valid' (only 'VALID' and 'SAME' in capitals)", raises=ValueError),
     ]
-    cases += _common_errors(g, np.float32)
-    cases += [_random_case(g, "max", i) for i in range(24)]
+    cases += error_cases(g, np.float32)
+    cases += [random_case(g, "max", i) for i in range(24)]
     return cases
 
 
@@ -204,8 +204,8 @@ def avg_pool_fast_hidden():
         Case(dict(value=feature_map(g, (1, 3, 3, 1), np.float32), ksize=2, strides=2, padding="Same"),
              "padding='Same' (only 'VALID' and 'SAME' in capitals)", raises=ValueError),
     ]
-    cases += _common_errors(g, np.float64)
-    cases += [_random_case(g, "avg", i) for i in range(24)]
+    cases += error_cases(g, np.float64)
+    cases += [random_case(g, "avg", i) for i in range(24)]
     return cases
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import references, tfops
+from ..geometry import normalize_tuple, window
 from ..cases import Case, feature_map, rng
 from ..registry import Exercise, register
 
@@ -52,17 +53,10 @@ def _window_bounds(case: Case, out_index: tuple) -> tuple[list, list]:
     n = x.ndim - 2
     first = kw.get("data_format", "channels_last") == "channels_first"
     spatial = x.shape[2:] if first else x.shape[1:-1]
-    pool = references._keras_tuple(kw["pool_size"], n, "pool_size")
-    step = pool if kw.get("strides") is None else references._keras_tuple(kw["strides"], n, "strides")
-    starts, stops = [], []
-    for i, size, k, s in zip(out_index, spatial, pool, step):
-        before = 0
-        if kw.get("padding", "valid") == "same":
-            out = -(-size // s)
-            before = max((out - 1) * s + k - size, 0) // 2
-        starts.append(max(i * s - before, 0))
-        stops.append(min(i * s - before + k, size))
-    return starts, stops
+    pool = normalize_tuple(kw["pool_size"], n, "pool_size")
+    step = pool if kw.get("strides") is None else normalize_tuple(kw["strides"], n, "strides")
+    spans = [window(i, size, k, s, kw.get("padding", "valid")) for i, size, k, s in zip(out_index, spatial, pool, step)]
+    return [w.real_start for w in spans], [w.real_stop for w in spans]
 
 
 def _keras_pool_explain(case: Case, index: tuple) -> str:

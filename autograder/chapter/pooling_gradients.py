@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import references
+from ..geometry import output_length, tf_window, window
 from ..cases import Case, feature_map, rng
 from ..registry import Exercise, register
 
@@ -42,43 +43,14 @@ FORMATS = ("NHWC", "NCHW")
 
 
 # ----------------------------------------------------------------------------- conventions
-def spatial_pair(value, name: str, data_format: str = "NHWC") -> tuple[int, int]:
-    """``ksize``/``strides`` as ``(kh, kw)``: an int, or 1, 2 or 4 numbers (tf.nn.max_pool2d's rule).
-
-    Four numbers are in ``data_format`` order: ``[1, kh, kw, 1]`` for NHWC, ``[1, 1, kh, kw]``
-    for NCHW; the batch and channel entries must be 1.
-    """
-    if isinstance(value, (int, np.integer)):
-        return (int(value), int(value))
-    items = [int(v) for v in value]
-    if len(items) == 1:
-        return (items[0], items[0])
-    if len(items) == 2:
-        return (items[0], items[1])
-    if len(items) == 4:
-        h, w = (2, 3) if data_format == "NCHW" else (1, 2)
-        if any(items[i] != 1 for i in range(4) if i not in (h, w)):
-            raise ValueError(f"{name}: pooling over the batch or channel axis is not supported; received {items}")
-        return (items[h], items[w])
-    raise ValueError(f"{name} must be an int or 1, 2 or 4 ints; received {items}")
-
-
-def output_geometry(size: int, window: int, stride: int, padding: str) -> tuple[int, int]:
-    """(output length, padding before the first cell) along one axis. Used to build cases only."""
-    if padding == "VALID":
-        return (size - window) // stride + 1, 0
-    out = -(-size // stride)
-    return out, max((out - 1) * stride + window - size, 0) // 2
-
-
 def pooled_shape(shape, ksize, strides, padding, data_format="NHWC") -> tuple[int, ...]:
     """The pooled output's shape for a 4-D input ``shape`` (to size the cases' upstream)."""
-    (kh, kw), (sh, sw) = spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format)
+    (kh, kw), (sh, sw) = tf_window(ksize, data_format, "ksize"), tf_window(strides, data_format, "strides")
     if data_format == "NCHW":
         n, c, h, w = shape
-        return (n, c, output_geometry(h, kh, sh, padding)[0], output_geometry(w, kw, sw, padding)[0])
+        return (n, c, output_length(h, kh, sh, padding), output_length(w, kw, sw, padding))
     n, h, w, c = shape
-    return (n, output_geometry(h, kh, sh, padding)[0], output_geometry(w, kw, sw, padding)[0], c)
+    return (n, output_length(h, kh, sh, padding), output_length(w, kw, sw, padding), c)
 
 
 def _upstream(g, shape, dtype):
@@ -90,8 +62,8 @@ def _explain(case: Case, index: tuple) -> str:
     """Which output cells' windows cover the first wrong input cell, and their upstream values."""
     fmt = case.kwargs.get("data_format", "NHWC")
     shape = case.kwargs["value"].shape if "value" in case.kwargs else tuple(case.kwargs["value_shape"])
-    (kh, kw) = spatial_pair(case.kwargs["ksize"], "ksize", fmt)
-    (sh, sw) = spatial_pair(case.kwargs["strides"], "strides", fmt)
+    kh, kw = tf_window(case.kwargs["ksize"], fmt, "ksize")
+    sh, sw = tf_window(case.kwargs["strides"], fmt, "strides")
     padding = case.kwargs["padding"]
     if fmt == "NCHW":
         n, ch, r, c = index
@@ -99,13 +71,12 @@ def _explain(case: Case, index: tuple) -> str:
     else:
         n, r, c, ch = index
         height, width = shape[1:3]
-    out_h, top = output_geometry(height, kh, sh, padding)
-    out_w, left = output_geometry(width, kw, sw, padding)
     up = case.kwargs["upstream"]
     covering = []
-    for i in range(out_h):
-        for j in range(out_w):
-            if i * sh - top <= r < i * sh - top + kh and j * sw - left <= c < j * sw - left + kw:
+    for i in range(output_length(height, kh, sh, padding)):
+        for j in range(output_length(width, kw, sw, padding)):
+            rows, cols = window(i, height, kh, sh, padding), window(j, width, kw, sw, padding)
+            if rows.start <= r < rows.stop and cols.start <= c < cols.stop:
                 u = up[n, ch, i, j] if fmt == "NCHW" else up[n, i, j, ch]
                 covering.append(f"({i}, {j}): upstream {float(u):.6g}")
     cell = f"input cell (row {r}, column {c}) of image {n}, channel {ch}"
@@ -210,7 +181,7 @@ def _random_case(g, mode):
 def max_pool_backward_reference(upstream, value, ksize, strides, padding, data_format="NHWC", *, device_name=None):
     """TensorFlow's dL/dx of ``tf.nn.max_pool2d`` (``tf.GradientTape``, upstream as output_gradients)."""
     return references.tf_pool_gradient(
-        value, upstream, spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format),
+        value, upstream, tf_window(ksize, data_format, "ksize"), tf_window(strides, data_format, "strides"),
         padding, "max", data_format, device_name=device_name,
     )
 
@@ -297,7 +268,7 @@ def avg_pool_backward_reference(upstream, value_shape, ksize, strides, padding, 
     upstream = np.asarray(upstream)
     value = np.zeros(tuple(value_shape), dtype=upstream.dtype)  # average pooling's gradient ignores the values
     return references.tf_pool_gradient(
-        value, upstream, spatial_pair(ksize, "ksize", data_format), spatial_pair(strides, "strides", data_format),
+        value, upstream, tf_window(ksize, data_format, "ksize"), tf_window(strides, data_format, "strides"),
         padding, "avg", data_format, device_name=device_name,
     )
 

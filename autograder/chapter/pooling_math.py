@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import references
+from ..geometry import normalize_tuple, window
 from ..cases import Case, feature_map, rng
 from ..registry import Exercise, register
 
@@ -29,20 +30,21 @@ def pool2d_reference(feature_map, pool_size, stride, mode="max", *, device_name=
     if mode == "avg" and not np.issubdtype(x.dtype, np.floating):
         x = x.astype(np.float64)
     out = references.tf_pool(
-        x[None, :, :, None], references.to_pair(pool_size, "pool_size"),
-        references.to_pair(stride, "stride"), "VALID", mode, "NHWC", device_name=device_name,
+        x[None, :, :, None], normalize_tuple(pool_size, 2, "pool_size"),
+        normalize_tuple(stride, 2, "stride"), "VALID", mode, "NHWC", device_name=device_name,
     )
     return out[0, :, :, 0]
 
 
 def _pool2d_explain(case: Case, index: tuple) -> str:
-    kh, kw = references.to_pair(case.kwargs["pool_size"], "pool_size")
-    sh, sw = references.to_pair(case.kwargs["stride"], "stride")
+    x = case.kwargs["feature_map"]
+    kh, kw = normalize_tuple(case.kwargs["pool_size"], 2, "pool_size")
+    sh, sw = normalize_tuple(case.kwargs["stride"], 2, "stride")
     i, j = index
-    r, c = i * sh, j * sw
-    window = case.kwargs["feature_map"][r:r + kh, c:c + kw]
-    values = " ".join(np.array2string(window, separator=", ").split())
-    return f"output[{i}, {j}] comes from the window feature_map[{r}:{r + kh}, {c}:{c + kw}] = {values}"
+    rows, cols = window(i, x.shape[0], kh, sh), window(j, x.shape[1], kw, sw)
+    values = " ".join(np.array2string(x[rows.start:rows.stop, cols.start:cols.stop], separator=", ").split())
+    return (f"output[{i}, {j}] comes from the window feature_map[{rows.start}:{rows.stop}, "
+            f"{cols.start}:{cols.stop}] = {values}")
 
 
 def _chapter_map():

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import references
+from ..geometry import same_padding_split, tf_window, window
 from ..cases import Case, feature_map, rng
 from ..registry import Exercise, register
 
@@ -50,43 +51,12 @@ MAX_DTYPES = (np.int32, np.int64, np.float32, np.float64)
 AVG_DTYPES = (np.float32, np.float64)
 
 
-# ----------------------------------------------------------------------------- geometry
-def spatial_pair(numbers, data_format="NHWC") -> tuple[int, int]:
-    """``ksize`` or ``strides`` as TensorFlow reads them -> ``(rows, cols)``.
-
-    Only for arguments that are valid (the cases that must raise never reach a reference).
-    """
-    numbers = [int(numbers)] if np.ndim(numbers) == 0 else [int(n) for n in numbers]
-    if len(numbers) == 1:
-        return numbers[0], numbers[0]
-    if len(numbers) == 2:
-        return numbers[0], numbers[1]
-    if len(numbers) == 4:
-        return (numbers[2], numbers[3]) if data_format == "NCHW" else (numbers[1], numbers[2])
-    raise ValueError(f"ksize and strides have 1, 2 or 4 numbers; received {numbers}")
-
-
-def same_padding(n: int, k: int, s: int) -> tuple[int, int, int]:
-    """SAME along one axis: ``(output length, cells padded before, cells padded after)``."""
-    out = -(-n // s)
-    total = max((out - 1) * s + k - n, 0)
-    return out, total // 2, total - total // 2
-
-
-def window_rows(i: int, n: int, k: int, s: int, padding: str) -> tuple[int, int, int, int]:
-    """Output position ``i`` along one axis: its window ``[lo, hi)`` in input coordinates
-    (negative or past ``n`` where it covers padding) and the real cells ``[lo', hi')`` in it."""
-    before = same_padding(n, k, s)[1] if padding == "SAME" else 0
-    lo = i * s - before
-    return lo, lo + k, max(lo, 0), min(lo + k, n)
-
-
 # ----------------------------------------------------------------------------- references
 def _reference(mode):
     def reference(value, ksize, strides, padding, data_format="NHWC", *, device_name=None):
         """TensorFlow's pooling of a 4-D tensor; NCHW other than float32 is transposed by tf_pool."""
         return references.tf_pool(
-            np.asarray(value), spatial_pair(ksize, data_format), spatial_pair(strides, data_format),
+            np.asarray(value), tf_window(ksize, data_format, "ksize"), tf_window(strides, data_format, "strides"),
             padding, mode, data_format, device_name=device_name,
         )
 
@@ -119,21 +89,22 @@ def explain(case: Case, index: tuple) -> str:
         n, i, j, c = index
         height, width = x.shape[1:3]
         plane = "value[{n}, :, :, {c}]"
-    kh, kw_ = spatial_pair(kw["ksize"], fmt)
-    sh, sw = spatial_pair(kw["strides"], fmt)
+    kh, kw_ = tf_window(kw["ksize"], fmt, "ksize")
+    sh, sw = tf_window(kw["strides"], fmt, "strides")
     padding = kw["padding"]
-    r0, r1, rr0, rr1 = window_rows(i, height, kh, sh, padding)
-    c0, c1, cc0, cc1 = window_rows(j, width, kw_, sw, padding)
+    rows, cols = window(i, height, kh, sh, padding), window(j, width, kw_, sw, padding)
+    r0, r1, rr0, rr1 = rows.start, rows.stop, rows.real_start, rows.real_stop
+    c0, c1, cc0, cc1 = cols.start, cols.stop, cols.real_start, cols.real_stop
     real = x[n, c, rr0:rr1, cc0:cc1] if fmt == "NCHW" else x[n, rr0:rr1, cc0:cc1, c]
     where = plane.format(n=n, c=c)
     text = (f"output{list(index)} (batch {n}, channel {c}) comes from the window rows {r0}:{r1}, "
             f"columns {c0}:{c1} of {where}")
     if padding == "SAME":
-        _, top, bottom = same_padding(height, kh, sh)
-        _, left, right = same_padding(width, kw_, sw)
+        top, bottom = same_padding_split(height, kh, sh)
+        left, right = same_padding_split(width, kw_, sw)
         text += (f"; SAME pads this input with {_count(top, 'row')} on top and {bottom} at the bottom, "
                  f"{_count(left, 'column')} on the left and {right} on the right")
-        if (r0, r1, c0, c1) != (rr0, rr1, cc0, cc1):
+        if rows.padded or cols.padded:
             text += (f", so the window covers padding and only rows {rr0}:{rr1}, columns {cc0}:{cc1} "
                      f"are real ({real.size} of {kh * kw_} cells)")
     return text + f": {_fmt(real)}"
@@ -145,7 +116,7 @@ def _chapter_map(dtype):
     return np.arange(1, 10, dtype=dtype).reshape(1, 3, 3, 1)
 
 
-def _random_case(g, mode, index):
+def random_case(g, mode, index):
     """One seeded case: any batch, channels, size, window form, padding, layout and dtype."""
     dtypes = MAX_DTYPES if mode == "max" else AVG_DTYPES
     n, c = int(g.integers(1, 4)), int(g.integers(1, 5))
@@ -175,7 +146,7 @@ def _random_case(g, mode, index):
     return Case(dict(value=x, ksize=form(kh, kw), strides=form(sh, sw), padding=padding, data_format=fmt), label)
 
 
-def _common_errors(g, dtype):
+def error_cases(g, dtype):
     """Arguments TensorFlow rejects (or that this exercise rejects, see the module docstring)."""
     x = feature_map(g, (1, 4, 4, 2), dtype)
     return [
@@ -258,8 +229,8 @@ def max_pool_hidden():
         Case(dict(value=feature_map(g, (1, 3, 3, 1), np.float32), ksize=2, strides=2, padding="Valid"),
              "padding='Valid' (only 'VALID' and 'SAME' in capitals)", raises=ValueError),
     ]
-    cases += _common_errors(g, np.float32)
-    cases += [_random_case(g, "max", i) for i in range(24)]
+    cases += error_cases(g, np.float32)
+    cases += [random_case(g, "max", i) for i in range(24)]
     return cases
 
 
@@ -314,8 +285,8 @@ def avg_pool_hidden():
         Case(dict(value=feature_map(g, (2, 2, 2, 1), np.float64), ksize=[2, 2, 2, 1], strides=1, padding="VALID"),
              "ksize [2, 2, 2, 1] pools over the batch", raises=ValueError),
     ]
-    cases += _common_errors(g, np.float64)
-    cases += [_random_case(g, "avg", i) for i in range(24)]
+    cases += error_cases(g, np.float64)
+    cases += [random_case(g, "avg", i) for i in range(24)]
     return cases
 
 
