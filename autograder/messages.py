@@ -49,7 +49,7 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     Args:
         exercise: the :class:`~autograder.registry.Exercise`.
         which: ``"visible"`` or ``"hidden"``.
-        failures: :class:`~autograder.check.Failure` records, smallest case first.
+        failures: :class:`~autograder.judge.Failure` records, smallest case first.
         total: how many cases were run.
         device: where the TensorFlow references ran.
     """

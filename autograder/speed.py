@@ -7,14 +7,51 @@ then too, so redefining ``time.perf_counter`` or the baseline in a notebook cell
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import math
 import time
+from typing import Any
 
 import numpy as np
 
-__all__ = ["load_baseline", "measure", "problem"]
+__all__ = ["Timing", "load_baseline", "measure", "problem"]
 
 _clock = time.perf_counter
+
+
+@dataclasses.dataclass
+class Timing:
+    """One speed measurement: best times of the learner's function and of the baseline, and the
+    learner's result on the timed input (the grader checks it against TensorFlow)."""
+
+    learner_s: float
+    baseline_s: float
+    result: Any = None
+
+    @property
+    def ratio(self) -> float:
+        """How many times faster than the baseline the learner's function ran."""
+        return self.baseline_s / max(self.learner_s, 1e-9)
+
+    def to_wire(self) -> dict:
+        from . import wire
+
+        return {"learner_s": float(self.learner_s), "baseline_s": float(self.baseline_s),
+                "result": wire.encode(self.result)}
+
+    @classmethod
+    def from_wire(cls, data) -> "Timing | None":
+        """The timing sent by the learner's process, or ``None`` when it is not one."""
+        from . import wire
+
+        try:
+            learner_s, baseline_s = float(data["learner_s"]), float(data["baseline_s"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (math.isfinite(learner_s) and math.isfinite(baseline_s)) or learner_s < 0 or baseline_s < 0:
+            return None
+        return cls(learner_s, baseline_s, wire.decode(data.get("result")))
 
 
 def load_baseline(spec: str):
@@ -33,27 +70,24 @@ def _best(func, kwargs, repeats: int):
     return best, result
 
 
-def measure(func, baseline, kwargs: dict, repeats: int = 3) -> tuple:
-    """``(learner seconds, baseline seconds, learner's result)``: best of ``repeats`` runs each.
+def measure(func, baseline, kwargs: dict, repeats: int = 3) -> Timing:
+    """Time ``func`` and ``baseline`` on ``kwargs``: best of ``repeats`` runs each.
 
     The result goes back to the grader, which checks it against TensorFlow: a function that
     recognises the speed input and returns something fast but wrong fails.
     """
     learner_s, result = _best(func, kwargs, repeats)
     baseline_s, _ = _best(baseline, kwargs, repeats)
-    return learner_s, baseline_s, result
+    return Timing(learner_s, baseline_s, result)
 
 
-def problem(exercise, timing) -> str | None:
+def problem(exercise, timing: Timing | None) -> str | None:
     """Why the timing fails the exercise's speed requirement, or ``None``."""
     speed = exercise.speed
-    try:
-        learner_s, baseline_s = (float(t) for t in timing[:2])
-    except (TypeError, ValueError):
-        return f"{exercise.function}'s speed could not be measured ({timing!r})."
-    ratio = baseline_s / max(learner_s, 1e-9)
-    if ratio >= speed.min_ratio:
+    if timing is None:
+        return f"{exercise.function}'s speed could not be measured."
+    if timing.ratio >= speed.min_ratio:
         return None
-    return (f"{exercise.function} is correct but only {ratio:.1f}x faster than the loop baseline "
-            f"({learner_s * 1e3:.2f} ms vs {baseline_s * 1e3:.2f} ms, best of {speed.repeats}); "
+    return (f"{exercise.function} is correct but only {timing.ratio:.1f}x faster than the loop baseline "
+            f"({timing.learner_s * 1e3:.2f} ms vs {timing.baseline_s * 1e3:.2f} ms, best of {speed.repeats}); "
             f"the exercise asks for at least {speed.min_ratio:g}x. Remove the Python loops over output elements.")

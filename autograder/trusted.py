@@ -4,7 +4,7 @@ Stock nbgrader runs the tests inside the learner's own kernel, where code in a s
 blank later cells, swallow exceptions, patch the comparison or the TensorFlow op, or read the
 hidden tests. Here the learner's cells run in :mod:`autograder.sandbox` (a separate, limited
 process that only hands back what the learner's functions return on the case inputs), and the
-references and the comparison (:func:`autograder.check.evaluate`) run in this process, which
+references and the comparison (:func:`autograder.judge.evaluate`) run in this process, which
 never runs learner code.
 
 Which cells run: every code cell of the submission except the test cells (the registry's
@@ -21,8 +21,10 @@ from pathlib import Path
 import nbformat
 
 from . import registry, tfops
-from .check import STOPPED, Outcome, Verdict, evaluate, parameters_problem
+from .judge import ReferenceCache, Verdict, evaluate, parameters_problem
+from .outcome import Outcome
 from .sandbox import Call, Limits, run_learner
+from .speed import Timing
 
 __all__ = ["NotebookResult", "Grader", "learner_cells", "release_notebook"]
 
@@ -103,6 +105,7 @@ class Grader:
 
     def __init__(self, device: str | None = None, limits: Limits = Limits()):
         self.device_name = tfops.device(device)
+        self.references = ReferenceCache(self.device_name)
         self.limits = limits
         self._releases: dict[str, object] = {}
 
@@ -133,7 +136,7 @@ class Grader:
         for exercise in exercises:
             for which in ("visible", "hidden"):
                 if exercise.grade_id(which) not in present:  # as nbgrader: a deleted test cell scores zero
-                    verdicts.append(evaluate(exercise, which, None, self.device_name, (
+                    verdicts.append(evaluate(exercise, which, None, self.references, (
                         f"the test cell {exercise.grade_id(which)} is missing from the notebook (deleted?), so it "
                         "scores zero. Get a fresh copy of the notebook, paste your code into it and submit again.")))
                     continue
@@ -148,11 +151,11 @@ class Grader:
             detail = ("\n" + "\n".join(errors)) if errors else ""
             problem = (f"no function named {fn} is defined in the notebook: was its cell deleted, renamed or "
                        f"left with an error?{detail}")
-            return evaluate(exercise, which, None, self.device_name, problem)
+            return evaluate(exercise, which, None, self.references, problem)
         names = run.signatures.get(fn)
         problem = parameters_problem(exercise, names) if names else None
         if problem:
-            return evaluate(exercise, which, None, self.device_name, problem)
+            return evaluate(exercise, which, None, self.references, problem)
         outcomes = []
         stopped = run.broken.get(fn)
         for index, _case in enumerate(exercise.cases(which)):
@@ -161,12 +164,14 @@ class Grader:
                 outcomes.append(Outcome.from_wire(data))
             else:
                 why = stopped or "was not called: the learner's process stopped before it"
-                outcomes.append(Outcome(error=STOPPED, error_bases=(STOPPED,), message=why))
+                outcomes.append(Outcome.stopped(why))
         timing = None
         if which == "hidden" and exercise.speed is not None:
             data = run.outcomes.get(f"{exercise.name}/speed")
-            timing = Outcome.from_wire(data) if data is not None else Outcome(
-                error=STOPPED, error_bases=(STOPPED,), message=stopped or "was not timed")
-            if not timing.raised:
-                timing = timing.value
-        return evaluate(exercise, which, outcomes, self.device_name, timing=timing)
+            if data is None:
+                timing = Outcome.stopped(stopped or "was not timed")
+            elif "timing" in data:
+                timing = Timing.from_wire(data["timing"])
+            else:
+                timing = Outcome.from_wire(data)
+        return evaluate(exercise, which, outcomes, self.references, timing=timing)

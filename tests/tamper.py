@@ -83,14 +83,12 @@ _tf.nn.max_pool1d = lambda x, k, s, p: _tf.zeros([1, 0, 1])
 check = lambda *args, **kwargs: print("\\u2714 all cases passed")
 ''',
     "compare_patched": '''
-import sys
-_check_module = sys.modules["autograder.check"]  # autograder.check is also the name of the function
-_check_module.compare = lambda actual, expected: None
+import autograder.judge
+autograder.judge.compare = lambda actual, expected: None
 ''',
     "judge_patched": '''
-import sys
-_check_module = sys.modules["autograder.check"]  # autograder.check is also the name of the function
-_check_module.judge = lambda *args, **kwargs: None
+import autograder.judge
+autograder.judge.judge = lambda *args, **kwargs: None
 ''',
     "custom_exception_handler_swallows_failures": '''
 get_ipython().set_custom_exc((Exception,), lambda shell, etype, evalue, tb, tb_offset=None: None)
@@ -104,8 +102,8 @@ import autograder.registry
 autograder.registry._cases_tuple = lambda name, which: ()
 ''',
     "verify_replaced_by_a_passing_verdict": '''
-import sys
-_check_module = sys.modules["autograder.check"]  # autograder.check is also the name of the function
+import autograder.kernel
+_check_module = autograder.kernel
 _real_verify = _check_module.verify
 def _always_pass(name, func, which="visible", device=None):
     verdict = _real_verify(name, func, which, device)
@@ -123,13 +121,11 @@ def _zeroing_run(fn, *args, device_name=None, **kwargs):
 autograder.tfops.run = _zeroing_run
 ''',
     "expected_values_replaced": '''
-import sys
-_check_module = sys.modules["autograder.check"]  # autograder.check is also the name of the function
-_real_expected = _check_module.expected_for
-def _learners_answer(exercise, which, index, device):
+import autograder.judge
+def _learners_answer(self, exercise, which, index):
     case = exercise.cases(which)[index]
     return globals()[exercise.function](**case.fresh_kwargs())
-_check_module.expected_for = _learners_answer
+autograder.judge.ReferenceCache.expected = _learners_answer
 ''',
 }
 

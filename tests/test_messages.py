@@ -1,5 +1,6 @@
 """What a learner reads: the smallest failing case as a call, the window, expected vs yours."""
 import numpy as np
+import pytest
 
 import autograder
 from autograder.messages import SHOW_MAX, format_value
@@ -28,7 +29,17 @@ def test_known_wrong_solution_gets_the_expected_text():
     assert "expected (TensorFlow" in text and "[[5 6]\n     [8 9]]" in text
     assert "yours:" in text and "[[1 2]\n     [4 5]]" in text
     assert "Hint:" in text and "autograder.last_failure()" in text
-    assert autograder.last_failure().label.startswith("the chapter's 3x3 map")
+
+
+def test_last_failure_is_set_by_the_learners_check_only():
+    """check() (the learner's kernel) remembers the smallest failing case; verify() and the
+    trusted grader, which judge other people's code, never change it."""
+    with pytest.raises(autograder.ExerciseFailed):
+        autograder.check("pool2d", _first_max_only)
+    first = autograder.last_failure()
+    assert first.label.startswith("the chapter's 3x3 map")
+    autograder.verify("pool_output_length", lambda input_length, pool_size, stride, padding="valid": 0)
+    assert autograder.last_failure() is first
 
 
 def test_exceptions_name_the_learners_line():

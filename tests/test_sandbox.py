@@ -4,7 +4,8 @@ import json
 import numpy as np
 
 from autograder import wire
-from autograder.sandbox import Limits, LearnerRun, _watch
+from autograder.sandbox import Limits, LearnerRun
+from autograder.sandbox.runner import _watch
 
 
 class _ExitsWhileWatched:

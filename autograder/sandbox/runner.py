@@ -1,18 +1,14 @@
-"""Run a learner's notebook code in a separate, limited process and collect what it returns.
+"""The grader's side of the learner's process: start it, watch it, collect what it returns.
 
-Grader side: :func:`run_learner` starts ``python -m autograder.sandbox JOB EVENTS`` in its own
-working folder with a memory limit (``RLIMIT_AS``), a file-size limit, no stdin, stdout and
-stderr thrown away, and a watchdog: a cell that runs longer than ``cell_timeout`` or a call
+:func:`run_learner` starts ``python -m autograder.sandbox.learner JOB EVENTS`` in a new session
+and its own temporary working folder, with no stdin, stdout and stderr thrown away; the learner
+process sets its own resource limits (:class:`~autograder.sandbox.limits.Limits`) before it runs
+any learner code (:mod:`autograder.sandbox.learner`). A watchdog here: a cell that runs longer than ``cell_timeout`` or a call
 longer than ``call_timeout`` gets the whole process group killed (``SIGKILL``: a loop that
 ignores interrupts stops too). The learner's process writes one JSON line per event to the
 events file; when it dies (a timeout, ``os._exit``, a segfault, the memory limit), the grader
 knows which cell or call it was in, records that, and starts a fresh process that skips the
 cell, or the rest of that function's calls. Every other function is still called.
-
-Learner side (:func:`main`): run the cells in order in one namespace (an exception, even
-``SystemExit``, ends the cell, not the run), then call each requested function on each case's
-arguments (received as JSON, see :mod:`autograder.wire`) and send back each outcome. Expected
-values never enter this process; nothing it sends back is unpickled or executed by the grader.
 """
 from __future__ import annotations
 
@@ -26,17 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["Call", "Limits", "LearnerRun", "run_learner", "main"]
+from .limits import Limits
 
-
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """Resource limits of the learner's process."""
-
-    cell_timeout: float = 30.0  # seconds per notebook cell
-    call_timeout: float = 10.0  # seconds per function call
-    memory_mb: int = 4096  # address space (RLIMIT_AS)
-    file_mb: int = 64  # largest file it may write (RLIMIT_FSIZE)
+__all__ = ["Call", "LearnerRun", "run_learner"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,21 +50,6 @@ class LearnerRun:
     restarts: int = 0
 
 
-# ----------------------------------------------------------------------------- grader side
-def _limit(limits: Limits):
-    def apply():  # runs in the child between fork and exec
-        import resource
-
-        os.setsid()  # its own process group: a kill reaches every child it starts
-        mem = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        size = limits.file_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
-
-
 def _signal_name(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -89,7 +62,7 @@ def _signal_name(returncode: int) -> str:
 def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 files_from: Path | None = None, python: str | None = None) -> LearnerRun:
     """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process."""
-    from . import wire
+    from .. import wire
 
     result = LearnerRun()
     skip_cells: set[str] = set()
@@ -100,6 +73,7 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
             if files_from is not None and files_from.is_dir():
                 _copy_small_files(files_from, work)
             job = {
+                "limits": dataclasses.asdict(limits),
                 "cells": [c for c in cells if c["id"] not in skip_cells],
                 "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
                            "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
@@ -110,10 +84,12 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
             env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "JPY_", "JUPYTER_"))}
             env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
                        TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+            # A new session (its own process group: a kill reaches every child it starts); the
+            # learner process sets its resource limits itself (no preexec_fn: the grader has threads).
             proc = subprocess.Popen(
-                [python or sys.executable, "-m", "autograder.sandbox", str(job_path), str(events_path)],
+                [python or sys.executable, "-m", "autograder.sandbox.learner", str(job_path), str(events_path)],
                 cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, preexec_fn=_limit(limits),
+                stderr=subprocess.DEVNULL, start_new_session=True,
             )
             where, why = _watch(proc, events_path, limits, result)
         done = {k for k in result.outcomes}
@@ -208,73 +184,3 @@ def _copy_small_files(source: Path, target: Path, max_bytes: int = 16 * 1024 * 1
             shutil.copy(path, target / path.name)
 
 
-# ----------------------------------------------------------------------------- learner side
-def _emit(stream, **event):
-    stream.write(json.dumps(event) + "\n")
-    stream.flush()
-
-
-def _compile(source: str, cell_id: str):
-    try:
-        return compile(source, f"<cell {cell_id}>", "exec")
-    except SyntaxError:
-        # IPython syntax (magics, !shell): transform it the way IPython would
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return compile(TransformerManager().transform_cell(source), f"<cell {cell_id}>", "exec")
-
-
-def main(job_path: str, events_path: str) -> int:
-    import inspect
-
-    from . import speed, wire
-    from .cases import Case
-    from .check import call_learner
-
-    job = json.loads(Path(job_path).read_text())
-    # loaded before any learner code runs, like speed's clock: a cell cannot swap them
-    baselines = {c["baseline"]: speed.load_baseline(c["baseline"]) for c in job["calls"] if c.get("baseline")}
-    events = open(events_path, "a", buffering=1)
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    for cell in job["cells"]:
-        _emit(events, event="cell_start", id=cell["id"])
-        error = None
-        try:
-            exec(_compile(cell["source"], cell["id"]), namespace)  # noqa: S102 - the learner's own code, here only
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt end the cell only
-            error = f"{type(exc).__name__}: {exc}"
-        _emit(events, event="cell_end", id=cell["id"], error=error)
-    seen = set()
-    for call in job["calls"]:
-        name = call["function"]
-        func = namespace.get(name)
-        if name not in seen:
-            seen.add(name)
-            if not callable(func):
-                _emit(events, event="function", name=name, missing=True)
-            else:
-                try:
-                    params = list(inspect.signature(func).parameters)
-                except (TypeError, ValueError):
-                    params = []
-                _emit(events, event="function", name=name, parameters=params)
-        if not callable(func):
-            continue
-        _emit(events, event="call_start", key=call["key"])
-        case = Case({k: wire.decode(v) for k, v in call["kwargs"].items()}, "")
-        try:
-            if call.get("baseline"):
-                timing = speed.measure(func, baselines[call["baseline"]], case.kwargs, int(call.get("repeats") or 3))
-                outcome = {"value": wire.encode(timing)}
-            else:
-                outcome = call_learner(func, case).to_wire()
-        except BaseException as exc:  # noqa: BLE001 - e.g. SystemExit raised by the learner's function
-            outcome = {"error": type(exc).__name__, "error_bases": [type(exc).__name__], "message": str(exc)}
-        _emit(events, event="call_end", key=call["key"], outcome=outcome)
-    _emit(events, event="done")
-    events.close()
-    os._exit(0)  # skip interpreter teardown: the learner's atexit hooks and finalisers don't run
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,200 @@
+"""The trusted half of a check: TensorFlow's answers, the comparison, and the verdict.
+
+Nothing here runs a learner's function: it receives :class:`~autograder.outcome.Outcome` records
+(from the learner's kernel or the sandboxed learner process) and judges them against TensorFlow.
+
+* :class:`ReferenceCache` computes each case's expected value once per device and keeps it: the
+  grader owns one for a whole grading run, the learner's kernel one for its session.
+* :func:`judge` compares one outcome with its expected value.
+* :func:`evaluate` judges every case of an exercise's visible or hidden check (and the speed
+  requirement with the hidden check) and writes the learner's message.
+"""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import threading
+from typing import Any
+
+from . import registry, speed, tfops
+from .cases import Case, sized
+from .compare import compare
+from .messages import failure_report, pass_report
+from .outcome import STOPPED, Outcome
+
+__all__ = ["GraderError", "Failure", "Verdict", "ReferenceCache", "judge", "evaluate", "signature_problem",
+           "parameters_problem"]
+
+
+class GraderError(RuntimeError):
+    """The grader itself could not compute a reference (not the learner's fault)."""
+
+
+@dataclasses.dataclass
+class Failure:
+    """One failing case, with what the learner needs to know about it."""
+
+    case: Case
+    problem: str
+    where: str = ""
+    expected: Any = None
+    actual: Any = None
+    show_values: bool = False
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The result of one exercise's visible or hidden check."""
+
+    exercise: registry.Exercise
+    which: str
+    total: int
+    failures: list[Failure]
+    device: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def points(self) -> int:
+        return self.exercise.points[self.which] if self.passed else 0
+
+
+class ReferenceCache:
+    """TensorFlow's answer for each case, computed once on ``device_name`` and kept (thread-safe)."""
+
+    def __init__(self, device_name: str):
+        self.device_name = device_name
+        self._answers: dict[tuple, Any] = {}
+        self._lock = threading.RLock()
+
+    def _get(self, key: tuple, exercise: registry.Exercise, case: Case) -> Any:
+        with self._lock:
+            if key not in self._answers:
+                try:
+                    self._answers[key] = exercise.reference(**case.kwargs, device_name=self.device_name)
+                except Exception as exc:
+                    raise GraderError(
+                        f"the TensorFlow reference for {exercise.name} failed on {case.call(exercise.function)}: "
+                        f"{type(exc).__name__}: {exc}"
+                    ) from exc
+            return self._answers[key]
+
+    def expected(self, exercise: registry.Exercise, which: str, index: int) -> Any:
+        """The expected value of case ``index`` of ``exercise``'s ``which`` cases."""
+        return self._get((exercise.name, which, index), exercise, exercise.cases(which)[index])
+
+    def speed_expected(self, exercise: registry.Exercise) -> Any:
+        """The expected value on the exercise's speed input."""
+        return self._get((exercise.name, "speed"), exercise, Case(exercise.speed.case(), "speed"))
+
+
+def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: Any) -> Failure | None:
+    """Compare one outcome with the expected value; ``None`` when the case passes."""
+    fn = exercise.function
+    if case.raises is not None:
+        want = case.raises.__name__
+        if want in outcome.error_bases:
+            if outcome.message.strip():
+                return None
+            return Failure(case, f"raised {want} as it should, but with an empty message: say what was wrong.")
+        if outcome.raised:
+            return Failure(case, f"should raise {want}, but raised {outcome.error}: {outcome.message}"
+                           + (f"\n(at {outcome.line})" if outcome.line else ""))
+        return Failure(case, f"should raise {want}, but returned {type(outcome.value).__name__} "
+                             f"{_short(outcome.value)} instead.")
+    if outcome.raised:
+        if outcome.error == STOPPED:
+            return Failure(case, f"{fn} {outcome.message}")
+        if outcome.error == "NotImplementedError":
+            problem = f"{fn} raised NotImplementedError: it is not written yet. Replace `raise NotImplementedError()` with your code."
+        else:
+            problem = f"{fn} raised {outcome.error}: {outcome.message}" + (
+                f"\n(at {outcome.line})" if outcome.line else "")
+        return Failure(case, problem)
+    if outcome.mutated:
+        names = ", ".join(outcome.mutated)
+        return Failure(case, f"{fn} changed its input {names} in place; leave the input unchanged and return a new value.")
+    mismatch = compare(outcome.value, expected)
+    if mismatch is None:
+        return None
+    where = ""
+    if mismatch.first_index is not None and exercise.explain is not None:
+        where = exercise.explain(case, mismatch.first_index)
+    return Failure(case, str(mismatch), where, expected, outcome.value, show_values=True)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def signature_problem(exercise: registry.Exercise, func: Any) -> str | None:
+    """Why ``func`` cannot be called as the exercise calls it, or ``None``."""
+    if not callable(func):
+        return f"{exercise.function} should be a function; it is {type(func).__name__} {_short(func)}."
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    return parameters_problem(exercise, [p.name for p in params])
+
+
+def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | None:
+    """Why a function with these parameter names cannot be called as the exercise calls it."""
+    missing = [n for n in exercise.parameters if n not in names]
+    if not missing:
+        return None
+    return (f"{exercise.function} should take the parameters {exercise.signature}; yours takes ({', '.join(names)}). "
+            f"Missing: {', '.join(missing)}. The checks call it with these names as keywords.")
+
+
+def _speed_problem(exercise, references: ReferenceCache, timing: speed.Timing | Outcome | None) -> str | None:
+    """Why the speed requirement fails: not measured, too slow, or a wrong result on the speed input."""
+    if isinstance(timing, Outcome):
+        if timing.raised:
+            failure = judge(exercise, Case(exercise.speed.case(), "speed"), timing, None)
+            return failure.problem if failure else None
+        timing = None
+    slow = speed.problem(exercise, timing)
+    if slow:
+        return slow
+    wrong = compare(timing.result, references.speed_expected(exercise))
+    if wrong is not None:
+        return f"{exercise.function} returned a wrong result on the speed input: {wrong.summary}"
+    return None
+
+
+def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | None,
+             references: ReferenceCache, problem: str | None = None,
+             timing: speed.Timing | Outcome | None = None) -> Verdict:
+    """Judge one outcome per case (in case order) against TensorFlow; ``problem`` fails them all.
+
+    ``timing`` is the speed measurement of an exercise with a speed requirement, judged with the
+    hidden check once every case is correct (an :class:`Outcome` says why it could not be made).
+    """
+    cases = exercise.cases(which)
+    device_name = references.device_name
+    if problem is not None or outcomes is None:
+        failures = [Failure(sized(cases)[0], problem or f"{exercise.function} could not be run.")]
+    else:
+        failures = []
+        for index, (case, outcome) in enumerate(zip(cases, outcomes)):
+            expected = None if case.raises or outcome.raised else references.expected(exercise, which, index)
+            failure = judge(exercise, case, outcome, expected)
+            if failure is not None:
+                failures.append(failure)
+        failures.sort(key=lambda f: f.case.size)
+        if not failures and which == "hidden" and exercise.speed is not None:
+            slow = _speed_problem(exercise, references, timing)
+            if slow:
+                failures.append(Failure(Case(exercise.speed.case(), "speed on a fixed input, against a loop"), slow))
+    if failures:
+        message = failure_report(exercise, which, failures, len(cases), device_name)
+    else:
+        message = pass_report(exercise, which, len(cases), device_name, tfops.tensorflow().__version__)
+    return Verdict(exercise, which, len(cases), failures, device_name, message)
