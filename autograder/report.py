@@ -10,7 +10,8 @@ Run it from the course root after ``nbgrader autograde``. It
 2. reads the autograded notebooks' grade cells: a failing check raises ``ExerciseFailed``, whose
    message names "The smallest failing case (<label>):"; those labels are counted per exercise
    (an exercise's grade cells are ``<exercise>_visible`` and ``<exercise>_hidden``);
-3. writes one self-contained HTML file (figures embedded as PNG): a summary (students,
+3. writes one self-contained HTML file (figures embedded as PNG; laid out by the Jinja2 template
+   ``autograder/templates/report.html.j2``, which escapes every value): a summary (students,
    submissions, mean and median per assignment), the score histogram of each assignment, the
    pass rate of each autograded grade cell, the most common failing cases, and every student's
    scores.
@@ -24,7 +25,7 @@ import base64
 import contextlib
 import dataclasses
 import datetime
-import html
+import functools
 import io
 import re
 import shutil
@@ -242,83 +243,62 @@ def _stats(scores: list[float]) -> tuple[str, str, str, str]:
     return (f"{statistics.mean(scores):.2f}", f"{statistics.median(scores):g}", f"{min(scores):g}", f"{max(scores):g}")
 
 
-def _table(header: list[str], rows: list[list], numeric: range | set[int] = range(1, 99)) -> str:
-    """An HTML table; the columns at the ``numeric`` positions are right-aligned."""
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in numeric else ""}>{html.escape(str(v))}</td>'
-                         for i, v in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _score(sub: Submission | None, top: float) -> str:
+    """A student's score in the per-student table (* when written answers await grading by hand)."""
+    if sub is None:
+        return "not submitted"
+    return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "")
 
 
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;
-vertical-align:top}th{background:#f2f2f2}td.num{text-align:right}td:first-child{white-space:nowrap}img{max-width:100%}.note{color:#666}"""
+def _failing_cases(failures: dict, rates: list) -> list[list]:
+    """The failing-cases table's rows: per exercise and check (in grade-cell order) the most frequent cases."""
+    rows = []
+    order = {(a, c): i for i, (a, c, *_) in enumerate(rates)}
+    for (assignment, exercise, which), labels in sorted(
+            failures.items(), key=lambda kv: order.get((kv[0][0], f"{kv[0][1]}_{kv[0][2]}"), 1e9)):
+        # most frequent first; untouched stubs last (they say nothing about mistakes)
+        ranked = sorted(labels.items(), key=lambda kv: (kv[0] == NOT_WRITTEN, -len(kv[1]), kv[0]))
+        for label, students in ranked[:TOP_CASES]:
+            shown = ", ".join(sorted(students)[:8]) + (", ..." if len(students) > 8 else "")
+            rows.append([assignment, exercise, which, label, len(students), shown])
+        if len(ranked) > TOP_CASES:
+            rows.append([assignment, exercise, which, f"... {len(ranked) - TOP_CASES} more cases",
+                         sum(len(s) for _, s in ranked[TOP_CASES:]), ""])
+    return rows
+
+
+@functools.cache
+def _template():
+    """The page's template, autoescaped: every value rendered into it is escaped."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    return env.get_template("report.html.j2")
 
 
 def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
-    """The report as one HTML page."""
-    n_subs = len(data.submissions)
+    """The report as one HTML page (autograder/templates/report.html.j2 lays it out)."""
     all_scores = [s.score for s in data.submissions]
-    summary_rows = []
+    summary = []
     for name, top in data.assignments.items():
         subs = data.of(name)
-        scores = [s.score for s in subs]
-        summary_rows.append([name, len(subs), f"{top:g}", *_stats(scores), sum(s.score >= top for s in subs),
-                             sum(s.needs_manual_grade for s in subs), len(data.students) - len({s.student for s in subs})])
-    parts = [
-        f"<h1>Class report</h1><p class=note>Made {datetime.datetime.now():%Y-%m-%d %H:%M} from "
-        f"{html.escape(sources['gradebook'])} and {html.escape(sources['autograded'])}.</p>",
-        "<h2>Summary</h2>",
-        f"<p><b>{len(data.students)}</b> students, <b>{n_subs}</b> submissions"
-        + (f"; mean score {statistics.mean(all_scores):.2f}, median {statistics.median(all_scores):g}" if all_scores else "")
-        + ".</p>",
-        _table(["assignment", "submissions", "points", "mean", "median", "lowest", "highest", "full marks",
-                "awaiting manual grading", "not submitted"], summary_rows),
-        "<h2>Scores</h2>",
-        f'<img alt="score histogram per assignment" src="data:image/png;base64,{_histograms(data)}">',
-    ]
+        summary.append([name, len(subs), f"{top:g}", *_stats([s.score for s in subs]), sum(s.score >= top for s in subs),
+                        sum(s.needs_manual_grade for s in subs), len(data.students) - len({s.student for s in subs})])
     rates = _pass_rates(data)
-    parts.append("<h2>Pass rate per grade cell</h2>")
-    figure = _pass_rate_figure(rates)
-    if figure:
-        parts.append(f'<img alt="pass rate per grade cell" src="data:image/png;base64,{figure}">')
-    parts.append(_table(["assignment", "grade cell", "points", "passed", "pass rate"],
-                        [[a, c, f"{p:g}", f"{k}/{n}", f"{100 * k / n:.0f}%" if n else "-"] for a, c, p, k, n in rates],
-                        numeric=range(2, 5)))
-    parts.append("<h2>Most common failing cases</h2>")
-    if failures:
-        parts.append("<p class=note>Per exercise and check: the smallest failing case each failing submission "
-                     "was shown, most frequent first.</p>")
-        rows = []
-        order = {(a, c): i for i, (a, c, *_) in enumerate(rates)}
-        for (assignment, exercise, which), labels in sorted(
-                failures.items(), key=lambda kv: order.get((kv[0][0], f"{kv[0][1]}_{kv[0][2]}"), 1e9)):
-            # most frequent first; untouched stubs last (they say nothing about mistakes)
-            ranked = sorted(labels.items(), key=lambda kv: (kv[0] == NOT_WRITTEN, -len(kv[1]), kv[0]))
-            for label, students in ranked[:TOP_CASES]:
-                shown = ", ".join(sorted(students)[:8]) + (", ..." if len(students) > 8 else "")
-                rows.append([assignment, exercise, which, label, len(students), shown])
-            if len(ranked) > TOP_CASES:
-                rows.append([assignment, exercise, which, f"... {len(ranked) - TOP_CASES} more cases",
-                             sum(len(s) for _, s in ranked[TOP_CASES:]), ""])
-        parts.append(_table(["assignment", "exercise", "check", "smallest failing case", "submissions", "students"],
-                            rows, numeric={4}))
-    else:
-        parts.append(f"<p>No failing checks found in the autograded notebooks under "
-                     f"{html.escape(sources['autograded'])}.</p>")
-    parts.append("<h2>Scores per student</h2><p class=note>* written answers still to grade by hand.</p>")
     by_key = {(s.student, s.assignment): s for s in data.submissions}
-    student_rows = []
-    for student in data.students:
-        row = [student]
-        for name, top in data.assignments.items():
-            sub = by_key.get((student, name))
-            row.append("not submitted" if sub is None else f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else ""))
-        student_rows.append(row)
-    parts.append(_table(["student", *data.assignments], student_rows))
-    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>Class report</title>"
-            f"<style>{_STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
+    student_scores = [[student, *(_score(by_key.get((student, name)), top) for name, top in data.assignments.items())]
+                      for student in data.students]
+    return _template().render(
+        made=f"{datetime.datetime.now():%Y-%m-%d %H:%M}", sources=sources,
+        n_students=len(data.students), n_submissions=len(data.submissions),
+        overall={"mean": f"{statistics.mean(all_scores):.2f}", "median": f"{statistics.median(all_scores):g}"}
+        if all_scores else None,
+        summary=summary, histograms=_histograms(data), pass_rate_figure=_pass_rate_figure(rates),
+        pass_rates=[[a, c, f"{p:g}", f"{k}/{n}", f"{100 * k / n:.0f}%" if n else "-"] for a, c, p, k, n in rates],
+        failing_cases=_failing_cases(failures, rates), assignments=list(data.assignments),
+        student_scores=student_scores)
 
 
 def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path = DEFAULTS["autograded"],

@@ -140,3 +140,26 @@ def test_failure_label_reads_the_message_and_other_errors():
     assert report.failure_label(stub) == report.NOT_WRITTEN
     assert report.failure_label({"ename": "NameError", "evalue": "name 'pool2d' is not defined"}) == \
         "NameError: name 'pool2d' is not defined"
+
+
+def test_learner_text_is_escaped():
+    """Student ids, failing-case labels and paths reach the page escaped (no nbgrader run: a hand-built ClassData)."""
+    evil, amp = "<script>alert(1)</script>", "Tom & Jerry"
+    cells = [report.Cell("pool2d_visible", 0.0, 3.0, True, False)]
+    data = report.ClassData(students=[evil, amp], assignments={ASSIGNMENT: 3.0},
+                            grade_cells={ASSIGNMENT: [("pool2d_visible", 3.0, True)]},
+                            submissions=[report.Submission(ASSIGNMENT, s, 0.0, 3.0, False, cells) for s in (evil, amp)])
+    failures = {(ASSIGNMENT, "pool2d", "visible"): {f"{evil} & <b>ties</b>": [evil, amp]}}
+    page = report.render(data, failures, {"gradebook": "a&b/gradebook.db", "autograded": "<i>graded</i>"})
+
+    assert "<script" not in page and "<b>ties" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;ties&lt;/b&gt;" in page
+    assert "Tom &amp; Jerry" in page and "Tom & Jerry" not in page
+    assert "a&amp;b/gradebook.db" in page and "&lt;i&gt;graded&lt;/i&gt;" in page
+    rows = _rows(page)
+    assert [evil, "0/3"] in rows and [amp, "0/3"] in rows
+    assert [ASSIGNMENT, "pool2d", "visible", f"{evil} & <b>ties</b>", "2", f"{evil}, {amp}"] in rows
+    # The figures are still embedded as PNG (base64 passes through escaping unchanged).
+    image = re.search(r'<img alt="score histogram per assignment" src="data:image/png;base64,([^"]+)"', page)
+    assert image and base64.b64decode(image.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
