@@ -46,7 +46,7 @@ course: setup
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 grade-sample: course
-	$(BIN)/python -m autograder.sample_submission $(ASSIGNMENTS)
+	$(BIN)/python -m autograder sample $(ASSIGNMENTS)
 	for a in $(ASSIGNMENTS); do \
 	  $(BIN)/nbgrader autograde $$a || exit 1; \
 	  $(BIN)/nbgrader generate_feedback $$a || exit 1; \

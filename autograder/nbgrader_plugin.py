@@ -26,6 +26,9 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
 from . import registry
+from .sandbox.limits import Limits
+
+_DEFAULTS = Limits()
 
 __all__ = ["TolerantExecute", "TrustedVerdict", "autograde_preprocessors", "drop_stale_grades"]
 
@@ -36,14 +39,14 @@ class TrustedVerdict(NbGraderPreprocessor):
     """Replace the kernel's test-cell outputs with the trusted verdict."""
 
     device = Unicode("cpu", help="Where TensorFlow's references run: cpu, gpu or auto.").tag(config=True)
-    cell_timeout = Float(30.0, help="Seconds each notebook cell may run in the learner's process.").tag(config=True)
-    call_timeout = Float(10.0, help="Seconds each call of a learner's function may run.").tag(config=True)
-    memory_mb = Integer(4096, help="Memory limit of the learner's process, in MB.").tag(config=True)
+    cell_timeout = Float(_DEFAULTS.cell_timeout, help="Seconds each notebook cell may run in the learner's process."
+                         ).tag(config=True)
+    call_timeout = Float(_DEFAULTS.call_timeout, help="Seconds each call of a learner's function may run.").tag(config=True)
+    memory_mb = Integer(_DEFAULTS.memory_mb, help="Memory limit of the learner's process, in MB.").tag(config=True)
 
     def _get_grader(self):
         global _grader
         if _grader is None:
-            from .sandbox import Limits
             from .trusted import Grader
 
             _grader = Grader(self.device, Limits(self.cell_timeout, self.call_timeout, self.memory_mb))
@@ -52,7 +55,7 @@ class TrustedVerdict(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         assignment = info.get("assignment", "")
-        exercises = registry.exercises(assignment) if assignment in registry.ASSIGNMENTS else []
+        exercises = registry.exercises(assignment) if assignment in registry.assignments() else []
         if not exercises:
             return nb, resources
         cells = {e.grade_id(w): (e, w) for e in exercises for w in ("visible", "hidden")}

@@ -6,27 +6,29 @@ learner function's name and signature, the notebook (nbgrader assignment) it liv
 its visible and hidden cases, and the TensorFlow reference that says what each case must return.
 
 Grade cell ids follow one rule: ``<exercise id>_visible`` and ``<exercise id>_hidden``.
+
+Loading is explicit: :func:`load` imports every module of :mod:`autograder.chapter` (each registers
+its exercises); :func:`get`, :func:`exercises` and :func:`assignments` call it first. Importing
+anything else (a figure helper, the sandbox) never builds the registry. The assignments are the
+notebooks the chapter modules name: a new notebook's module is picked up without editing this file.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
 import inspect
+import pkgutil
+import re
 from typing import Any, Callable
 
 from .cases import Case
 
-__all__ = ["Exercise", "Speed", "register", "get", "exercises", "notebooks", "ASSIGNMENTS"]
+__all__ = ["Exercise", "Speed", "register", "load", "get", "exercises", "assignments", "ASSIGNMENT_NAME"]
 
-# The chapter's notebooks, in order. One nbgrader assignment per notebook, same name for both.
-ASSIGNMENTS = (
-    "01-convolution-output-sizes",
-    "02-pooling-math",
-    "03-tensorflow-max-pool",
-    "04-keras-pooling-layers",
-    "05-pooling-gradients",
-    "06-fast-pooling",
-)
+# One nbgrader assignment per notebook, same name for both: two digits (the chapter order), a dash,
+# lower-case words joined by dashes, e.g. "02-pooling-math".
+ASSIGNMENT_NAME = re.compile(r"[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,8 +85,8 @@ class Exercise:
     speed: Speed | None = None
 
     def __post_init__(self):
-        if self.notebook not in ASSIGNMENTS:
-            raise ValueError(f"notebook must be one of {ASSIGNMENTS}; received {self.notebook!r}")
+        if not ASSIGNMENT_NAME.fullmatch(self.notebook):
+            raise ValueError(f"notebook must be an assignment name like '02-pooling-math'; received {self.notebook!r}")
         if set(self.points) != {"visible", "hidden"}:
             raise ValueError(f"points must have keys 'visible' and 'hidden'; received {self.points!r}")
 
@@ -120,13 +122,24 @@ def register(exercise: Exercise) -> Exercise:
     return exercise
 
 
-def _load() -> None:
-    from . import chapter  # noqa: F401 - registers every exercise on import
+_LOADED = False
+
+
+def load() -> None:
+    """Import every module of :mod:`autograder.chapter` once; each registers its exercises."""
+    global _LOADED
+    if _LOADED:
+        return
+    from . import chapter
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(chapter.__path__)):
+        importlib.import_module(f"{chapter.__name__}.{module}")
+    _LOADED = True
 
 
 def get(name: str) -> Exercise:
     """The exercise called ``name``; a clear ``KeyError`` lists the known ones otherwise."""
-    _load()
+    load()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -136,14 +149,15 @@ def get(name: str) -> Exercise:
 
 def exercises(notebook: str | None = None) -> list[Exercise]:
     """All exercises (of one notebook when given), in notebook then registration order."""
-    _load()
+    load()
     chosen = [e for e in _REGISTRY.values() if notebook is None or e.notebook == notebook]
-    return sorted(chosen, key=lambda e: ASSIGNMENTS.index(e.notebook))
+    return sorted(chosen, key=lambda e: e.notebook)
 
 
-def notebooks() -> list[str]:
-    """Assignments that have at least one registered exercise, in chapter order."""
-    return [a for a in ASSIGNMENTS if exercises(a)]
+def assignments() -> tuple[str, ...]:
+    """The course's assignments (notebooks with at least one exercise), in chapter order."""
+    load()
+    return tuple(sorted({e.notebook for e in _REGISTRY.values()}))
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,6 +1,6 @@
 """The class report: what an instructor reads the morning after a deadline.
 
-    python -m autograder.report [--gradebook grading/gradebook.db]
+    python -m autograder report [--gradebook grading/gradebook.db]
                                 [--autograded grading/autograded] [--output grading/report.html]
 
 Run it from the course root after ``nbgrader autograde``. It
@@ -331,10 +331,3 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--autograded", default=DEFAULTS["autograded"], help="the autograded notebooks' folder")
     parser.add_argument("--output", default=DEFAULTS["output"], help="the HTML file to write")
     return parser
-
-
-if __name__ == "__main__":
-    _parser = add_arguments(argparse.ArgumentParser(
-        prog="python -m autograder.report", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter))
-    raise SystemExit(main(**vars(_parser.parse_args())))

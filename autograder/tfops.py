@@ -28,7 +28,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["tensorflow", "device", "run", "constant", "quiet", "DeviceError"]
+__all__ = ["tensorflow", "device", "run", "constant", "quiet", "DeviceError", "UnknownDevice"]
 
 DEVICES = ("cpu", "gpu", "auto")
 _tf = None
@@ -36,6 +36,10 @@ _tf = None
 
 class DeviceError(RuntimeError):
     """The requested device cannot be used."""
+
+
+class UnknownDevice(DeviceError, ValueError):
+    """A device name that is not one of :data:`DEVICES` (a usage error)."""
 
 
 @contextlib.contextmanager
@@ -83,12 +87,15 @@ def device(choice: str | None = None) -> str:
     Args:
         choice: ``"cpu"``, ``"gpu"`` or ``"auto"``; ``None`` reads ``AUTOGRADER_DEVICE``
             (default ``"cpu"``).
+
+    Raises:
+        UnknownDevice: a choice that is none of these (naming where it came from).
+        DeviceError: ``"gpu"`` where TensorFlow sees no GPU.
     """
-    choice = (choice or os.environ.get("AUTOGRADER_DEVICE") or "cpu").lower()
+    source = "device" if choice else "AUTOGRADER_DEVICE"
+    choice = str(choice or os.environ.get("AUTOGRADER_DEVICE") or "cpu").lower()
     if choice not in DEVICES:
-        raise DeviceError(
-            f"device must be one of {', '.join(repr(d) for d in DEVICES)}; received {choice!r}"
-        )
+        raise UnknownDevice(f"{source} must be one of {', '.join(repr(d) for d in DEVICES)}; received {choice!r}")
     if choice == "cpu":
         return "/CPU:0"
     tf = tensorflow()

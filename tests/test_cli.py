@@ -8,6 +8,7 @@ import nbformat
 import pytest
 
 from autograder import cli
+from autograder.batch import find_submissions
 from tests.helpers import ROOT, learner_submission
 
 A = "02-pooling-math"
@@ -35,7 +36,7 @@ def _cli(*args):
 
 
 def test_finds_students_and_assignments(submitted):
-    found = cli.find_submissions([str(submitted)])
+    found = find_submissions([str(submitted)])
     assert [(a, s) for _, a, s in found] == [(A, "ada"), (A, "bob"), (A, "cyd")]
 
 
@@ -91,3 +92,51 @@ def test_usage_errors_exit_two(submitted):
 def test_list_shows_every_exercise():
     proc = _cli("list")
     assert proc.returncode == 0 and "pool2d" in proc.stdout and "pool_output_length" in proc.stdout
+
+
+def _one_line(proc) -> str:
+    """The command's complaint: one line on stderr, no traceback, nothing graded on stdout."""
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in proc.stderr and proc.stdout.strip() == "", proc.stderr + proc.stdout
+    assert len(lines) >= 1
+    return lines[-1]
+
+
+@pytest.mark.parametrize("option,value", [("--timeout", "0"), ("--timeout", "-5"), ("--timeout", "soon"),
+                                          ("--memory", "10"), ("--jobs", "0"), ("--jobs", "-1")])
+def test_bad_limits_are_usage_errors_not_zeros_for_the_learner(option, value):
+    """Before: accepted, and every learner got zero, blamed on their code."""
+    proc = _cli("grade", str(ROOT / "solutions" / A), option, value)
+    assert proc.returncode == cli.EXIT_USAGE
+    assert option in _one_line(proc)
+
+
+def test_an_unknown_device_setting_is_a_usage_error_in_one_line():
+    env = {**__import__("os").environ, "AUTOGRADER_DEVICE": "bogus"}
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(ROOT / "solutions" / A)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == cli.EXIT_USAGE
+    assert "AUTOGRADER_DEVICE" in _one_line(proc) and "bogus" in proc.stderr
+
+
+def test_a_missing_gpu_is_a_grader_failure_in_one_line():
+    from autograder import tfops
+
+    if tfops.tensorflow().config.list_physical_devices("GPU"):
+        pytest.skip("this machine has a GPU: --device gpu works here")
+    proc = _cli("grade", str(ROOT / "solutions" / A), "--device", "gpu")
+    assert proc.returncode == cli.EXIT_GRADER
+    assert "no GPU" in _one_line(proc)
+
+
+def test_an_output_folder_that_does_not_exist_is_refused_before_grading(tmp_path):
+    proc = _cli("grade", str(ROOT / "solutions" / A), "--output", str(tmp_path / "missing" / "grades.json"))
+    assert proc.returncode == cli.EXIT_USAGE
+    assert "does not exist" in _one_line(proc)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_every_subcommand_is_listed_in_the_help():
+    proc = _cli("--help")
+    for command in ("grade", "report", "list", "sample"):
+        assert command in proc.stdout

@@ -5,16 +5,21 @@ import re
 import pytest
 
 import autograder
-from autograder.registry import ASSIGNMENTS
+from autograder.registry import assignments
 from tests.helpers import SOLUTIONS, learner_namespace, nbgrader_meta, read, solution_assignments
 
 EXERCISES = autograder.exercises()
 
 
+def test_the_assignments_are_the_solution_folders():
+    """Derived from the chapter modules, they are exactly the notebooks in solutions/."""
+    assert list(assignments()) == solution_assignments()
+
+
 def test_every_solution_folder_is_a_known_assignment_with_exercises():
     assert solution_assignments(), "no solution notebooks"
     for assignment in solution_assignments():
-        assert assignment in ASSIGNMENTS
+        assert assignment in assignments()
         assert autograder.exercises(assignment), f"{assignment} has no registered exercise"
         assert (SOLUTIONS / assignment / f"{assignment}.ipynb").exists()
 

@@ -66,8 +66,8 @@ def _smallest_failing_label() -> str:
 
 @pytest.mark.nbgrader
 def test_report_from_the_course_root(graded):
-    """`python -m autograder.report` with its defaults, run where nbgrader runs."""
-    proc = subprocess.run([sys.executable, "-m", "autograder.report"], cwd=graded, env=env(),
+    """`python -m autograder report` with its defaults, run where nbgrader runs."""
+    proc = subprocess.run([sys.executable, "-m", "autograder", "report"], cwd=graded, env=env(),
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "3 submissions of 3 students" in proc.stdout
@@ -124,7 +124,7 @@ def test_empty_gradebook_says_what_to_run(tmp_path, capsys):
 
 
 def test_command_line_error_is_a_message_not_a_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "autograder.report", "--gradebook", str(tmp_path / "none.db")],
+    proc = subprocess.run([sys.executable, "-m", "autograder", "report", "--gradebook", str(tmp_path / "none.db")],
                           cwd=tmp_path, env=env(), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "No gradebook at" in proc.stderr and "Traceback" not in proc.stderr

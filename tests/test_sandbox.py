@@ -50,3 +50,54 @@ def test_objects_and_subclasses_do_not_cross_as_themselves():
     opaque = wire.decode(wire.encode(object()))
     assert isinstance(opaque, wire.Opaque) and opaque.wire_type == "object"
     assert isinstance(wire.decode(wire.encode(np.array(["a"], dtype=object))), wire.Opaque)
+
+
+def test_learner_process_is_started_without_preexec_fn(monkeypatch):
+    """preexec_fn is unsafe when the grader has threads (grade --jobs N): the learner process
+    gets a new session from Popen and sets its resource limits itself."""
+    import subprocess
+
+    from autograder.sandbox import runner
+
+    seen = {}
+    real = subprocess.Popen
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner.subprocess, "Popen", spy)
+    runner.run_learner([{"id": "a", "source": "x = 1"}], [], Limits())
+    assert seen.get("preexec_fn") is None and seen.get("start_new_session") is True
+
+
+def test_the_learner_process_limits_itself_in_its_own_session():
+    from autograder.sandbox import Call, run_learner
+
+    probe = ("import os, resource\n"
+             "def probe():\n"
+             "    return [os.getsid(0) == os.getpid(), resource.getrlimit(resource.RLIMIT_AS)[0],\n"
+             "            resource.getrlimit(resource.RLIMIT_FSIZE)[0], resource.getrlimit(resource.RLIMIT_CORE)[0]]\n")
+    limits = Limits(memory_mb=1024, file_mb=3)
+    run = run_learner([{"id": "probe", "source": probe}], [Call("k", "probe", {})], limits)
+    own_session, memory, file_size, core = wire.decode(run.outcomes["k"]["value"])
+    assert own_session and memory == 1024 * 2**20 and file_size == 3 * 2**20 and core == 0
+
+
+def test_limits_refuse_values_that_would_blame_the_learner():
+    import pytest
+
+    from autograder.sandbox.limits import MIN_MEMORY_MB
+
+    for bad in (dict(cell_timeout=0), dict(call_timeout=-1), dict(memory_mb=MIN_MEMORY_MB - 1), dict(file_mb=0)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            Limits(**bad)
+
+
+def test_the_smallest_memory_limit_still_runs_numpy():
+    from autograder.sandbox import Call, run_learner
+    from autograder.sandbox.limits import MIN_MEMORY_MB
+
+    cell = "import numpy as np\ndef total():\n    return int(np.arange(1000).sum())\n"
+    run = run_learner([{"id": "c", "source": cell}], [Call("k", "total", {})], Limits(memory_mb=MIN_MEMORY_MB))
+    assert not run.cell_errors and wire.decode(run.outcomes["k"]["value"]) == 499500

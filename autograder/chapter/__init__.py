@@ -1,10 +1,7 @@
 """Exercise definitions, one module per notebook of the chapter.
 
-Importing this package imports every module in it, and each module registers its exercises
-(``registry.register``). A new notebook's module is picked up without editing this file.
+Each module names its notebook (``NOTEBOOK``) and registers its exercises
+(``registry.register``) when imported. Importing this package imports none of them:
+:func:`autograder.registry.load` imports them all, explicitly, so a new notebook's module is
+picked up without editing this file, and importing a figure helper never builds the registry.
 """
-import importlib
-import pkgutil
-
-for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-    importlib.import_module(f"{__name__}.{_module}")

@@ -9,9 +9,10 @@ import dataclasses
 
 __all__ = ["Limits", "MIN_MEMORY_MB", "MIN_TIMEOUT_S"]
 
-# Found by experiment (Python 3.11, numpy 2.4, x86_64): the learner process needs about 350 MB of
-# address space to start and import numpy; 512 MB leaves room for a small notebook.
-MIN_MEMORY_MB = 512
+# Found by experiment (Python 3.11, numpy 2.4 with OpenBLAS, x86_64): the learner process starts and
+# imports numpy in 100 MB of address space and fails at 80 MB ("OpenBLAS error: Memory allocation
+# still failed"); 256 MB leaves room for a small notebook. Below it every learner would get zero.
+MIN_MEMORY_MB = 256
 MIN_TIMEOUT_S = 1.0
 
 
@@ -36,7 +37,7 @@ class Limits:
             raise ValueError(f"timeouts must be at least {MIN_TIMEOUT_S:g} s; received cell_timeout="
                              f"{self.cell_timeout!r}, call_timeout={self.call_timeout!r}")
         if not self.memory_mb >= MIN_MEMORY_MB:
-            raise ValueError(f"memory_mb must be at least {MIN_MEMORY_MB} (Python and numpy need about 350 MB "
+            raise ValueError(f"memory_mb must be at least {MIN_MEMORY_MB} (Python and numpy need about 100 MB "
                              f"to start); received {self.memory_mb!r}")
         if not self.file_mb >= 1:
             raise ValueError(f"file_mb must be at least 1; received {self.file_mb!r}")

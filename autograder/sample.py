@@ -1,6 +1,6 @@
 """Put sample submissions into nbgrader's submitted folder, for trying the grading workflow.
 
-    python -m autograder.sample_submission ASSIGNMENT...
+    python -m autograder sample ASSIGNMENT...
 
 For each assignment, student ``sample_solution`` submits the instructor's solution notebook
 (expected: full marks) and student ``sample_stub`` submits the untouched learner notebook
@@ -9,7 +9,6 @@ touched. Run from the course root (where nbgrader_config.py is).
 """
 from __future__ import annotations
 
-import argparse
 import shutil
 from pathlib import Path
 
@@ -29,9 +28,3 @@ def main(assignments: list[str], root: Path = Path(".")) -> int:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
             print(f"{student}: submitted {assignment} from {folder}/")
     return 0
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignments", nargs="+", help="assignment names, e.g. 02-pooling-math")
-    raise SystemExit(main(parser.parse_args().assignments))

@@ -1,0 +1,72 @@
+"""Grading many notebooks: find them, grade each with trusted verification, in parallel.
+
+:func:`find_submissions` reads a notebook, an assignment folder, or nbgrader's
+``submitted/<student>/<assignment>/`` tree; :func:`grade` grades everything it found with one
+:class:`~autograder.trusted.Grader` (TensorFlow's answers computed once for the whole run).
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import sys
+from pathlib import Path
+
+from . import registry
+from .sandbox import Limits
+
+__all__ = ["UsageError", "find_submissions", "grade"]
+
+
+class UsageError(Exception):
+    """The command was given something it cannot grade; the message says what and why."""
+
+
+def _assignment_of(path: Path) -> str | None:
+    for name in (path.stem, path.parent.name):
+        if name in registry.assignments():
+            return name
+    return None
+
+
+def find_submissions(paths: list[str]) -> list[tuple[Path, str, str]]:
+    """``(notebook, assignment, student)`` for every gradable notebook under ``paths``."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise UsageError(f"no such file or folder: {raw}")
+        notebooks = [path] if path.is_file() else sorted(
+            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        for nb in notebooks:
+            assignment = _assignment_of(nb)
+            if assignment is None:
+                if path.is_file():
+                    raise UsageError(f"cannot tell the assignment of {nb}: name it <assignment>.ipynb or put it in "
+                                     f"a folder named after the assignment ({', '.join(registry.assignments())})")
+                continue
+            parts = nb.resolve().parts
+            student = parts[-3] if nb.parent.name == assignment and len(parts) >= 3 else nb.stem
+            found.append((nb, assignment, student))
+    if not found:
+        raise UsageError(f"no notebook of a known assignment under {' '.join(paths)}")
+    return found
+
+
+def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Limits = Limits(),
+          progress: bool = True) -> list:
+    """Grade every submission under ``paths``; returns :class:`~autograder.trusted.NotebookResult` s."""
+    from .trusted import Grader
+
+    submissions = find_submissions(paths)
+    grader = Grader(device, limits)
+    results = [None] * len(submissions)
+    show = progress and len(submissions) > 1 and sys.stderr.isatty()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grader.grade_path, nb, a, s): i for i, (nb, a, s) in enumerate(submissions)}
+        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
+            results[futures[future]] = future.result()
+            if show:
+                bar = "#" * (30 * done // len(submissions))
+                print(f"\r[{bar:<30}] {done}/{len(submissions)} submissions", end="", file=sys.stderr, flush=True)
+    if show:
+        print(file=sys.stderr)
+    return results

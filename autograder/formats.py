@@ -1,0 +1,71 @@
+"""The grading command's output formats: a table, JSON, JUnit XML, Gradescope's results.json."""
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree
+
+__all__ = ["FORMATS", "as_table", "as_json", "as_junit", "as_gradescope", "render"]
+
+FORMATS = ("table", "json", "junit", "gradescope")
+
+
+def _first_line(text: str) -> str:
+    return next((line for line in text.strip().splitlines() if line.strip()), "")
+
+
+def as_table(results) -> str:
+    lines = []
+    for r in results:
+        lines.append(f"{r.student or r.path}  {r.assignment}  {r.score}/{r.max_score}")
+        if r.error:
+            lines.append(f"  ! {r.error}")
+        for c in r.cells:
+            mark = "\u2714" if c["passed"] else "\u2718"
+            lines.append(f"  {mark} {c['grade_id']:<32} {c['score']}/{c['max_score']}  {_first_line(c['message'])[:100]}")
+    return "\n".join(lines)
+
+
+def as_json(results, device: str) -> str:
+    from . import __version__, tfops
+
+    return json.dumps({
+        "autograder": __version__,
+        "tensorflow": tfops.tensorflow().__version__,
+        "device": device,
+        "submissions": [dict(student=r.student, assignment=r.assignment, path=r.path, score=r.score,
+                             max_score=r.max_score, error=r.error, notes=r.notes, cells=r.cells) for r in results],
+    }, indent=2)
+
+
+def as_junit(results) -> str:
+    suites = ElementTree.Element("testsuites")
+    for r in results:
+        cells = r.cells
+        suite = ElementTree.SubElement(suites, "testsuite", name=f"{r.student}/{r.assignment}",
+                                       tests=str(len(cells)), failures=str(sum(not c["passed"] for c in cells)))
+        for c in cells:
+            case = ElementTree.SubElement(suite, "testcase", classname=f"{r.assignment}.{r.student}", name=c["grade_id"])
+            if c["passed"]:
+                ElementTree.SubElement(case, "system-out").text = c["message"]
+            else:
+                failure = ElementTree.SubElement(case, "failure", message=_first_line(c["message"])[:200])
+                failure.text = c["message"]
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def as_gradescope(results) -> str:
+    """Gradescope's ``results.json`` for one submission; ``ValueError`` for any other count."""
+    if len(results) != 1:
+        raise ValueError(f"--format gradescope writes one submission's results.json; {len(results)} were found")
+    r = results[0]
+    tests = [dict(name=c["grade_id"], score=c["score"], max_score=c["max_score"],
+                  status="passed" if c["passed"] else "failed", output=c["message"],
+                  visibility="after_published" if c["which"] == "hidden" else "visible") for c in r.cells]
+    return json.dumps({"score": r.score, "output": r.error or f"{r.assignment}: {r.score}/{r.max_score}",
+                       "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}, indent=2)
+
+
+def render(results, fmt: str, device: str) -> str:
+    """``results`` in format ``fmt`` (one of :data:`FORMATS`)."""
+    return {"table": as_table, "json": lambda r: as_json(r, device), "junit": as_junit,
+            "gradescope": as_gradescope}[fmt](results)
