@@ -36,22 +36,24 @@ def encode(value, depth: int = 0):
     """``value`` as JSON-able data (see the module docstring)."""
     if depth > 20:
         return {"opaque": "nested too deeply", "text": "..."}
+    # numpy first: np.float64 is also a Python float, and must come back as itself
+    if isinstance(value, (np.ndarray, np.generic)):
+        array = np.asarray(value)
+        if array.dtype.kind not in _ARRAY_KINDS or array.dtype.hasobject or array.nbytes > MAX_BYTES:
+            return _opaque(value)
+        shape = list(array.shape)  # before ascontiguousarray, which makes a 0-d array 1-d
+        return {
+            "ndarray" if isinstance(value, np.ndarray) else "scalar":
+                base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii"),
+            "dtype": array.dtype.str,
+            "shape": shape,
+        }
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
         return {"int": str(value)}
     if isinstance(value, float):
         return {"float": repr(value)} if not math.isfinite(value) else value
-    if isinstance(value, np.ndarray) or isinstance(value, np.generic):
-        array = np.asarray(value)
-        if array.dtype.kind not in _ARRAY_KINDS or array.dtype.hasobject or array.nbytes > MAX_BYTES:
-            return _opaque(value)
-        array = np.ascontiguousarray(array)
-        return {
-            "ndarray" if isinstance(value, np.ndarray) else "scalar": base64.b64encode(array.tobytes()).decode("ascii"),
-            "dtype": array.dtype.str,
-            "shape": list(array.shape),
-        }
     if isinstance(value, (list, tuple)):
         return {"list" if isinstance(value, list) else "tuple": [encode(v, depth + 1) for v in value]}
     return _opaque(value)

@@ -1,5 +1,6 @@
 """autograder.cases: seeded, reproducible cases with ties and negatives."""
 import numpy as np
+import pytest
 
 import autograder
 from autograder.cases import Case, feature_map, rng, sized
@@ -55,3 +56,37 @@ def test_fresh_kwargs_are_copies():
     case = Case(dict(feature_map=np.zeros((2, 2))), "x")
     case.fresh_kwargs()["feature_map"][0, 0] = 1
     assert case.kwargs["feature_map"][0, 0] == 0
+
+
+EXERCISES = autograder.exercises()
+MAX_CASE_SIZE = 5000  # input elements plus argument sizes: every case stays quick to run and to read
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_case_labels_are_unique_within_an_exercise(exercise):
+    """The class report counts failing cases by label: two cases with one label would merge."""
+    labels = [c.label for c in exercise.cases("visible") + exercise.cases("hidden")]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    assert not repeated, f"{exercise.name}: repeated labels {repeated[:5]}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_cases_are_rebuilt_identically_from_their_seeds(exercise):
+    for which, build in (("visible", exercise.visible_cases), ("hidden", exercise.hidden_cases)):
+        registered, fresh = exercise.cases(which), build()
+        assert [c.label for c in registered] == [c.label for c in fresh]
+        for a, b in zip(registered, fresh):
+            assert a.raises == b.raises and list(a.kwargs) == list(b.kwargs), a.label
+            for key in a.kwargs:
+                x, y = a.kwargs[key], b.kwargs[key]
+                if isinstance(x, np.ndarray):
+                    assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=True), (a.label, key)
+                else:
+                    assert x == y, (a.label, key)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_case_sizes_are_bounded(exercise):
+    sizes = {c.label: c.size for c in exercise.cases("visible") + exercise.cases("hidden")}
+    too_big = {label: size for label, size in sizes.items() if size > MAX_CASE_SIZE}
+    assert not too_big, too_big

@@ -157,7 +157,8 @@ def conv_output_length_hidden():
             continue
         what = padding.upper() if isinstance(padding, str) else f"explicit padding {padding}"
         cases.append(Case(dict(input_length=length, kernel_size=kernel, stride=stride, padding=padding,
-                               dilation=dilation), f"random {what} case"))
+                               dilation=dilation),
+                          f"random {what} case: {length} cells, kernel {kernel}, stride {stride}, dilation {dilation}"))
         made += 1
     return cases
 
@@ -390,7 +391,8 @@ def conv2d_output_shape_hidden():
         if (dh, dw) != (1, 1):
             kwargs["dilation_rate"] = pair(dh, dw)
         layout = "channels_first" if channels_first else "channels_last"
-        cases.append(Case(kwargs, f"random {layout} case, batch {batch}, {padding.upper()}"))
+        cases.append(Case(kwargs, f"random {layout} case, batch {batch}, {padding.upper()}: {h}x{w}x{c} input, "
+                                  f"{filters} filters of {kh}x{kw}, strides ({sh}, {sw}), dilation ({dh}, {dw})"))
         made += 1
     return cases
 

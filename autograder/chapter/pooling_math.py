@@ -98,7 +98,8 @@ def pool2d_hidden():
         dtype = DTYPES[int(g.integers(len(DTYPES)))]
         x = feature_map(g, (h, w), dtype, ties=g.random() < 0.7)
         cases.append(Case(dict(feature_map=x, pool_size=pool_size, stride=stride, mode=mode),
-                          f"random {h}x{w} {np.dtype(dtype).name} map, {mode} pooling"))
+                          f"random {h}x{w} {np.dtype(dtype).name} map, {mode} pooling, window ({kh}, {kw}), "
+                          f"stride ({sh}, {sw})"))
     return cases
 
 
@@ -154,7 +155,7 @@ def pool_output_length_hidden():
         s = int(g.integers(1, 6))
         spelled = str(g.choice(spellings[pad]))
         cases.append(Case(dict(input_length=length, pool_size=k, stride=s, padding=spelled),
-                          f"random {pad.upper()} case"))
+                          f"random {pad.upper()} case: {length} cells, window {k}, stride {s}"))
     return cases
 
 
