@@ -11,7 +11,7 @@ import pytest
 
 import autograder
 from autograder import data
-from autograder.chapter import conv_sizes
+from autograder.references import convolution as conv_sizes
 from tests.helpers import learner_namespace
 
 ASSIGNMENT = "01-convolution-output-sizes"

@@ -9,8 +9,8 @@ dtype (:func:`autograder.tfops.constant`), never with a copy of a model answer.
 * :mod:`.gradients`: the gradient of 2-D pooling by ``tf.GradientTape``;
 * :mod:`.keras_layers`: Keras' pooling and global pooling layers.
 
-The references of notebook 01 (convolution sizes) read TensorFlow's shape inference and live with
-their exercises in :mod:`autograder.chapter.conv_sizes`.
+* :mod:`.convolution`: convolution output sizes, read off ``tf.nn.conv2d`` and ``keras.layers.Conv2D``
+  (notebook 01).
 """
 from .gradients import avg_pool_grad_unreliable, tf_pool_gradient
 from .keras_layers import keras_global_pooling_layer, keras_pooling_layer
