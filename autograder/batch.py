@@ -52,12 +52,15 @@ def find_submissions(paths: list[str]) -> list[tuple[Path, str, str]]:
 
 
 def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Limits = Limits(),
-          progress: bool = True) -> list:
-    """Grade every submission under ``paths``; returns :class:`~autograder.trusted.NotebookResult` s."""
+          progress: bool = True, secret: str | None = None) -> list:
+    """Grade every submission under ``paths``; returns :class:`~autograder.trusted.NotebookResult` s.
+
+    ``secret``: the grading secret hidden cases are drawn from (see :class:`~autograder.trusted.Grader`).
+    """
     from .trusted import Grader
 
     submissions = find_submissions(paths)
-    grader = Grader(device, limits)
+    grader = Grader(device, limits, secret)
     results = [None] * len(submissions)
     show = progress and len(submissions) > 1 and sys.stderr.isatty()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

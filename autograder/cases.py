@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Case", "rng", "feature_map", "sized"]
+__all__ = ["Case", "rng", "feature_map", "sized", "distinct"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,3 +82,31 @@ def feature_map(gen: np.random.Generator, shape, dtype, *, ties: bool = True) ->
 def sized(cases: list[Case]) -> list[Case]:
     """The cases ordered from smallest to largest (stable for equal sizes)."""
     return sorted(cases, key=lambda c: c.size)
+
+
+def _key(case: Case) -> tuple:
+    parts = []
+    for name, value in case.kwargs.items():
+        if isinstance(value, np.ndarray):
+            parts.append((name, value.dtype.str, value.shape, value.tobytes()))
+        else:
+            parts.append((name, repr(value)))
+    return (case.raises, tuple(parts))
+
+
+def distinct(cases: list[Case]) -> list[Case]:
+    """``cases`` without exact repeats (same arguments, same expectation), each label unique.
+
+    Random cases drawn from a secret may repeat one another: a repeat is dropped, and a label
+    shared by different cases gets " (2)", " (3)"... so that the class report, which counts
+    failing cases by label, never merges two different cases.
+    """
+    seen, labels, kept = set(), {}, []
+    for case in cases:
+        key = _key(case)
+        if key in seen:
+            continue
+        seen.add(key)
+        count = labels[case.label] = labels.get(case.label, 0) + 1
+        kept.append(case if count == 1 else dataclasses.replace(case, label=f"{case.label} ({count})"))
+    return kept

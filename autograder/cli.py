@@ -58,6 +58,8 @@ def _at_least(kind, low, what):
 def _grade(args) -> int:
     from . import formats, tfops
     from .batch import UsageError, grade
+    from .secret import ENV as SECRET_ENV
+    from .secret import ensure as grading_secret
 
     if args.output and not Path(args.output).parent.is_dir():
         return _fail("grade", f"--output: the folder {Path(args.output).parent} does not exist", EXIT_USAGE)
@@ -69,7 +71,13 @@ def _grade(args) -> int:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
     limits = Limits.from_cell_timeout(args.timeout, args.memory)
     try:
-        results = grade(args.paths, args.jobs, args.device, limits)
+        secret, note = grading_secret()
+    except OSError as exc:
+        return _fail("grade", f"no grading secret and none could be made ({exc}): set {SECRET_ENV}", EXIT_GRADER)
+    if note:
+        print(f"autograder grade: {note}", file=sys.stderr)
+    try:
+        results = grade(args.paths, args.jobs, args.device, limits, secret=secret)
         text = formats.render(results, args.format, device)
     except (UsageError, ValueError) as exc:
         return _fail("grade", str(exc), EXIT_USAGE)

@@ -83,8 +83,10 @@ class ReferenceCache:
             return self._answers[key]
 
     def expected(self, exercise: registry.Exercise, which: str, index: int) -> Any:
-        """The expected value of case ``index`` of ``exercise``'s ``which`` cases."""
-        return self._get((exercise.name, which, index), exercise, exercise.cases(which)[index])
+        """The expected value of case ``index`` of ``exercise``'s ``which`` cases (hidden: of the
+        grading secret in use, which decides what the hidden cases are)."""
+        drawn_from = registry.secret_in_use() if which == "hidden" else None
+        return self._get((exercise.name, which, index, drawn_from), exercise, exercise.cases(which)[index])
 
     def speed_expected(self, exercise: registry.Exercise) -> Any:
         """The expected value on the exercise's speed input."""

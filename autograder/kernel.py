@@ -13,6 +13,7 @@ from typing import Callable
 from . import registry, speed, tfops
 from .cases import Case
 from .judge import GraderError, ReferenceCache, Verdict, evaluate, signature_problem
+from .messages import practice_note
 from .outcome import Outcome, call_learner
 
 __all__ = ["ExerciseFailed", "GraderError", "check", "verify", "last_failure"]
@@ -54,13 +55,16 @@ def check(name: str, func: Callable, *, hidden: bool = False, device: str | None
     Args:
         name: the exercise id in the registry, e.g. ``"pool2d"``.
         func: the learner's function.
-        hidden: run the hidden cases instead of the visible ones.
+        hidden: run the hidden cases instead of the visible ones. Without the grading secret
+            (:mod:`autograder.secret`) these are practice cases, and the message says so.
         device: where TensorFlow's references run: ``"cpu"``, ``"gpu"`` or ``"auto"``
             (default: ``AUTOGRADER_DEVICE``, else the CPU).
     """
     global _last_failure
     __tracebackhide__ = True  # IPython hides this frame: the learner sees the message only
     verdict = verify(name, func, "hidden" if hidden else "visible", device)
+    if hidden and registry.secret_in_use() is None:
+        verdict.message = practice_note(verdict.total) + "\n" + verdict.message
     if not verdict.passed:
         _last_failure = verdict.failures[0].case
         raise ExerciseFailed("\n" + verdict.message) from None

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_value", "format_array", "failure_report", "pass_report", "SHOW_MAX"]
+__all__ = ["format_value", "format_array", "failure_report", "pass_report", "practice_note", "SHOW_MAX"]
 
 SHOW_MAX = 64  # arrays with more elements than this are summarised, not printed
 
@@ -94,3 +94,10 @@ def pass_report(exercise, which: str, total: int, device: str, tf_version: str) 
         f"\u2714 {exercise.function}: all {_plural(total, which + ' case')} passed{what}. "
         f"Checked against TensorFlow {tf_version} {exercise.reference_op} on {device}."
     )
+
+
+def practice_note(total: int) -> str:
+    """Said above a hidden check run without the grading secret (a learner's own machine)."""
+    return (f"Practice: the graded hidden cases are your instructor's (drawn from a grading secret you do not "
+            f"have). These {total} practice cases are built the same way: passing them is a good sign, not a "
+            f"guarantee.")

@@ -47,9 +47,13 @@ class TrustedVerdict(NbGraderPreprocessor):
     def _get_grader(self):
         global _grader
         if _grader is None:
+            from .secret import ensure
             from .trusted import Grader
 
-            _grader = Grader(self.device, Limits(self.cell_timeout, self.call_timeout, self.memory_mb))
+            secret, note = ensure()
+            if note:
+                self.log.warning("autograder: %s", note)
+            _grader = Grader(self.device, Limits(self.cell_timeout, self.call_timeout, self.memory_mb), secret)
         return _grader
 
     def preprocess(self, nb, resources):

@@ -22,9 +22,10 @@ import pkgutil
 import re
 from typing import Any, Callable
 
-from .cases import Case
+from .cases import Case, distinct
 
-__all__ = ["Exercise", "Speed", "register", "load", "get", "exercises", "assignments", "ASSIGNMENT_NAME"]
+__all__ = ["Exercise", "Speed", "register", "load", "get", "exercises", "assignments", "use_secret", "secret_in_use",
+           "ASSIGNMENT_NAME"]
 
 # One nbgrader assignment per notebook, same name for both: two digits (the chapter order), a dash,
 # lower-case words joined by dashes, e.g. "02-pooling-math".
@@ -60,7 +61,10 @@ class Exercise:
             ``"(feature_map, pool_size, stride, mode='max')"``.
         notebook: the nbgrader assignment (and notebook) it belongs to.
         points: points of the visible and the hidden test cell.
-        visible_cases, hidden_cases: functions returning the case lists (built from fixed seeds).
+        visible_cases: returns the visible cases (fixed seeds: the same for everyone, public).
+        hidden_cases: given a numpy Generator, returns the hidden cases: the named edge cases and
+            random ones drawn from it (:func:`autograder.secret.hidden_rng`: the grading secret's
+            generator when grading, a public practice one elsewhere).
         reference: computes, with TensorFlow's own ops, what a case must return.
         reference_op: the TensorFlow op(s) named to the learner, e.g. ``"tf.nn.max_pool2d"``.
         covers: what the visible checks test, said to the learner when they pass.
@@ -76,7 +80,7 @@ class Exercise:
     notebook: str
     points: dict[str, int]
     visible_cases: Callable[[], list[Case]]
-    hidden_cases: Callable[[], list[Case]]
+    hidden_cases: Callable[[Any], list[Case]]
     reference: Callable[..., Any]
     reference_op: str
     covers: str
@@ -98,10 +102,10 @@ class Exercise:
         return list(inspect.signature(ns["_f"]).parameters)
 
     def cases(self, which: str) -> list[Case]:
-        """The ``"visible"`` or ``"hidden"`` cases."""
+        """The ``"visible"`` or ``"hidden"`` cases (hidden: of the secret in use, see :func:`use_secret`)."""
         if which not in ("visible", "hidden"):
             raise ValueError(f"which must be 'visible' or 'hidden'; received {which!r}")
-        return _cases(self.name, which)
+        return list(_cases_tuple(self.name, which, secret_in_use() if which == "hidden" else None))
 
     def grade_id(self, which: str) -> str:
         return f"{self.name}_{which}"
@@ -160,12 +164,28 @@ def assignments() -> tuple[str, ...]:
     return tuple(sorted({e.notebook for e in _REGISTRY.values()}))
 
 
+_SECRET: list = [None, False]  # [the grading secret or None, whether it was chosen explicitly]
+
+
+def use_secret(value: str | None) -> None:
+    """Draw hidden cases from this grading secret from now on (``None``: the practice cases)."""
+    _SECRET[:] = [value or None, True]
+
+
+def secret_in_use() -> str | None:
+    """The secret hidden cases are drawn from: the one given to :func:`use_secret`, else the one
+    :func:`autograder.secret.find` finds (an instructor's setting), else ``None`` (practice)."""
+    if not _SECRET[1]:
+        from . import secret
+
+        _SECRET[:] = [secret.find(), True]
+    return _SECRET[0]
+
+
 @functools.lru_cache(maxsize=None)
-def _cases_tuple(name: str, which: str) -> tuple[Case, ...]:
+def _cases_tuple(name: str, which: str, secret: str | None) -> tuple[Case, ...]:
+    from .secret import hidden_rng
+
     exercise = _REGISTRY[name]
-    made = exercise.visible_cases() if which == "visible" else exercise.hidden_cases()
-    return tuple(made)
-
-
-def _cases(name: str, which: str) -> list[Case]:
-    return list(_cases_tuple(name, which))
+    made = exercise.visible_cases() if which == "visible" else exercise.hidden_cases(hidden_rng(name, secret))
+    return tuple(distinct(made))

@@ -24,6 +24,7 @@ from . import registry, tfops
 from .judge import ReferenceCache, Verdict, evaluate, parameters_problem
 from .outcome import Outcome
 from .sandbox import Call, Limits, run_learner
+from .secret import fingerprint as secret_fingerprint
 from .speed import Timing
 
 __all__ = ["NotebookResult", "Grader", "learner_cells", "release_notebook"]
@@ -103,7 +104,12 @@ def learner_cells(nb, assignment: str, release=None) -> list[dict]:
 class Grader:
     """Grades notebooks; TensorFlow's answers are computed once and reused across submissions."""
 
-    def __init__(self, device: str | None = None, limits: Limits = Limits()):
+    def __init__(self, device: str | None = None, limits: Limits = Limits(), secret: str | None = None):
+        """``secret``: the grading secret hidden cases are drawn from (default: the one
+        :func:`autograder.secret.find` finds; without one, the public practice cases)."""
+        if secret is not None:
+            registry.use_secret(secret)
+        self.cases_from = secret_fingerprint(registry.secret_in_use())
         self.device_name = tfops.device(device)
         self.references = ReferenceCache(self.device_name)
         self.limits = limits

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import autograder
-from autograder.cases import Case, feature_map, rng, sized
+from autograder.cases import Case, distinct, feature_map, rng, sized
 
 
 def test_same_seed_same_values():
@@ -21,17 +21,30 @@ def test_values_have_ties_and_negatives():
         assert len(np.unique(x)) < x.size  # repeated values: ties in windows
 
 
-def test_registry_cases_are_identical_across_calls_and_processes():
-    # built twice from the seed, not cached state: compare a fresh build with the registry's
+def test_hidden_cases_come_from_the_grading_secret():
+    """Same secret, same hidden cases (every learner of a class); another secret, or none (the
+    practice cases), other random cases; the named edge cases stay."""
     from autograder.chapter.pooling_math import pool2d_hidden
+    from autograder.secret import hidden_rng
 
-    ours = autograder.get("pool2d").cases("hidden")
-    again = pool2d_hidden()
-    assert len(ours) == len(again)
-    for c1, c2 in zip(ours, again):
-        assert c1.label == c2.label
-        for k in c1.kwargs:
-            assert np.array_equal(np.asarray(c1.kwargs[k]), np.asarray(c2.kwargs[k]))
+    def labels(secret):
+        return [c.label for c in pool2d_hidden(hidden_rng("pool2d", secret))]
+
+    assert labels("class-a") == labels("class-a")
+    assert labels("class-a") != labels("class-b") != labels(None)
+    named = {label for label in labels("class-a") if not label.startswith("random")}
+    assert named and named == {label for label in labels(None) if not label.startswith("random")}
+
+
+def test_without_a_secret_the_hidden_check_says_its_cases_are_practice(monkeypatch, capsys):
+    from autograder import registry
+
+    monkeypatch.setattr(registry, "_SECRET", [None, True])
+    autograder.check("pool_output_length", lambda input_length, pool_size, stride, padding="valid":
+                     -(-input_length // stride) if padding.lower() == "same" else (input_length - pool_size) // stride + 1,
+                     hidden=True)
+    out = capsys.readouterr().out
+    assert out.startswith("Practice: the graded hidden cases are your instructor's") and "\u2714" in out
 
 
 def test_hidden_cases_cover_the_space():
@@ -72,8 +85,12 @@ def test_case_labels_are_unique_within_an_exercise(exercise):
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
 def test_cases_are_rebuilt_identically_from_their_seeds(exercise):
-    for which, build in (("visible", exercise.visible_cases), ("hidden", exercise.hidden_cases)):
-        registered, fresh = exercise.cases(which), build()
+    from autograder.registry import secret_in_use
+    from autograder.secret import hidden_rng
+
+    for which, build in (("visible", exercise.visible_cases),
+                         ("hidden", lambda: exercise.hidden_cases(hidden_rng(exercise.name, secret_in_use())))):
+        registered, fresh = exercise.cases(which), distinct(build())
         assert [c.label for c in registered] == [c.label for c in fresh]
         for a, b in zip(registered, fresh):
             assert a.raises == b.raises and list(a.kwargs) == list(b.kwargs), a.label
@@ -90,3 +107,11 @@ def test_case_sizes_are_bounded(exercise):
     sizes = {c.label: c.size for c in exercise.cases("visible") + exercise.cases("hidden")}
     too_big = {label: size for label, size in sizes.items() if size > MAX_CASE_SIZE}
     assert not too_big, too_big
+
+
+def test_distinct_drops_repeats_and_numbers_shared_labels():
+    a = Case(dict(n=1, x=np.zeros(2)), "random case")
+    same = Case(dict(n=1, x=np.zeros(2)), "random case")
+    other = Case(dict(n=2, x=np.zeros(2)), "random case")
+    kept = distinct([a, same, other])
+    assert [c.label for c in kept] == ["random case", "random case (2)"] and kept[1].kwargs["n"] == 2

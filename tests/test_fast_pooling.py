@@ -90,14 +90,10 @@ def test_every_error_case_is_rejected_by_tensorflow_or_decided(name, case):
     assert accepted == (case.label in DECIDED), f"TensorFlow {'accepts' if accepted else 'rejects'} {case.label!r}"
 
 
-def test_cases_are_seeded_and_cover_what_vectorising_gets_wrong():
+def test_cases_cover_what_vectorising_gets_wrong():
     for name in EXERCISES:
         exercise = autograder.get(name)
-        hidden = exercise.cases("hidden")
-        again = {"max_pool_fast": m.max_pool_fast_hidden, "avg_pool_fast": m.avg_pool_fast_hidden}[name]()
-        assert [c.label for c in hidden] == [c.label for c in again]
-        for c1, c2 in zip(hidden, again):
-            np.testing.assert_array_equal(c1.kwargs["value"], c2.kwargs["value"])
+        hidden = exercise.cases("hidden")  # seeding and unique labels: tests/test_cases.py, for every exercise
         everything = exercise.cases("visible") + hidden
         labels = [c.label for c in everything]
         assert len(labels) == len(set(labels)), "labels name the failing case: keep them unique"

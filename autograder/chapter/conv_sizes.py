@@ -47,8 +47,7 @@ def conv_output_length_visible():
     ]
 
 
-def conv_output_length_hidden():
-    g = rng(101)
+def conv_output_length_hidden(g):
     cases = [
         Case(dict(input_length=1, kernel_size=1), "a single cell, a 1-wide kernel"),
         Case(dict(input_length=4, kernel_size=7, padding="Same"), "SAME with a kernel wider than the input"),
@@ -124,8 +123,7 @@ def same_padding_visible():
     ]
 
 
-def same_padding_hidden():
-    g = rng(202)
+def same_padding_hidden(g):
     cases = [
         Case(dict(input_length=1, kernel_size=7), "one cell, a 7-wide kernel"),
         Case(dict(input_length=2, kernel_size=6), "a kernel three times the input, even"),
@@ -193,8 +191,7 @@ def conv2d_output_shape_visible():
     ]
 
 
-def conv2d_output_shape_hidden():
-    g = rng(303)
+def conv2d_output_shape_hidden(g):
     cases = [
         Case(dict(input_shape=(None, 3, 9, 9), filters=5, kernel_size=2, strides=3,
                   data_format="channels_first"), "channels_first, stride larger than the kernel"),

@@ -71,8 +71,7 @@ def pool2d_visible():
     ]
 
 
-def pool2d_hidden():
-    g = rng(20261128)
+def pool2d_hidden(g):
     cases = [
         Case(dict(feature_map=-np.arange(1, 17, dtype=np.int32).reshape(4, 4), pool_size=2, stride=2),
              "all-negative map, max pooling"),
@@ -139,8 +138,7 @@ def pool_output_length_visible():
     ]
 
 
-def pool_output_length_hidden():
-    g = rng(1128)
+def pool_output_length_hidden(g):
     cases = [
         Case(dict(input_length=4, pool_size=7, stride=1, padding="same"), "SAME with a window larger than the input"),
         Case(dict(input_length=1, pool_size=1, stride=5, padding="valid"), "a single cell, stride 5"),
