@@ -1,0 +1,125 @@
+"""Figures of 01-convolution-output-sizes: kernel positions, feature maps, SAME padding along one axis."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._draw import NEUTRAL, WINDOW, rect
+
+__all__ = ["side_by_side", "kernel_positions", "feature_map_grid", "padding_diagram"]
+
+
+def side_by_side(images, titles, cmap="gray"):
+    """Show 2-D arrays next to each other with their shapes in the titles."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(images), figsize=(3.2 * len(images), 3.2), squeeze=False)
+    for ax, image, title in zip(axes.flat, images, titles):
+        image = np.asarray(image)
+        ax.imshow(image, cmap=cmap, interpolation="nearest")
+        ax.set_title(f"{title}\n{image.shape[0]}x{image.shape[1]}", fontsize=10)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25)), title="input image"):
+    """A kernel's window drawn at a few positions on an image, and how many positions there are.
+
+    Args:
+        image: array of shape (H, W).
+        kernel_size: the kernel's side k (stride 1, VALID: it fits in (H - k + 1) x (W - k + 1)
+            positions).
+        positions: (row, column) of each window's top-left cell.
+        title: the image's name in the panel title.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    x = np.asarray(image)
+    k = int(kernel_size)
+    rows, cols = x.shape[0] - k + 1, x.shape[1] - k + 1
+    fig, ax = plt.subplots(figsize=(4.6, 4.6))
+    ax.imshow(x, cmap="gray", interpolation="nearest")
+    colours = ("#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd")
+    for n, (r, c) in enumerate(positions):
+        colour = colours[n % len(colours)]
+        ax.add_patch(rect(c - 0.5, r - 0.5, k, k, edge=colour, lw=2.5))
+        ax.text(c + k / 2 - 0.5, r - 0.9, f"({r}, {c})", color=colour, ha="center", va="bottom", fontsize=8,
+                fontweight="bold")
+    ax.set_xticks([0, x.shape[1] - 1])
+    ax.set_yticks([0, x.shape[0] - 1])
+    ax.set_title(f"{title}: {x.shape[0]}x{x.shape[1]}; a {k}x{k} window fits at\n"
+                 f"{rows} x {cols} = {rows * cols} positions (stride 1, VALID)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def feature_map_grid(maps, columns=8, title="feature maps", cmap="magma"):
+    """Every channel of a channels-last stack of feature maps as a small image.
+
+    Args:
+        maps: array of shape (H, W, C) (one image's feature maps, NHWC without the N).
+        columns: images per row.
+
+    Returns:
+        The matplotlib ``Figure`` (C panels, titled by channel index).
+    """
+    import matplotlib.pyplot as plt
+
+    maps = np.asarray(maps)
+    channels = maps.shape[-1]
+    rows = -(-channels // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.35 * columns, 1.45 * rows + 0.5), squeeze=False)
+    for c, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if c < channels:
+            ax.imshow(maps[..., c], cmap=cmap, interpolation="nearest")
+            ax.set_title(f"[..., {c}]", fontsize=7)
+    fig.suptitle(f"{title}: shape {maps.shape} (H, W, C)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def padding_diagram(input_length, kernel_size, stride=1, dilation=1, ax=None):
+    """TensorFlow's SAME padding along one axis: padded cells, input cells, and every window's taps.
+
+    The padding ``(before, after)`` comes from TensorFlow itself
+    (``autograder.chapter.conv_sizes.same_padding_reference`` probes ``tf.nn.conv2d``).
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    from ..chapter.conv_sizes import same_padding_reference
+
+    L, k, s, d = int(input_length), int(kernel_size), int(stride), int(dilation)
+    before, after = same_padding_reference(L, k, s, d)
+    out = -(-L // s)
+    cells = before + L + after
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(0.55 * cells + 2.2, 0.55 * (out + 2) + 0.6))
+    else:
+        fig = ax.figure
+    for c in range(cells):
+        pad = c < before or c >= before + L
+        ax.add_patch(rect(c, 0, 1, 1, face="#dddddd" if pad else "white", edge="#555555", lw=1))
+        ax.text(c + 0.5, 0.5, "0" if pad else str(c - before), ha="center", va="center", fontsize=9,
+                color="#888888" if pad else "black")
+    for i in range(out):
+        y = 1.4 + i * 0.55
+        taps = [i * s + j * d for j in range(k)]
+        ax.plot([taps[0] + 0.5, taps[-1] + 0.5], [y, y], color=NEUTRAL, lw=1)
+        for t in taps:
+            colour = "#aaaaaa" if t < before or t >= before + L else WINDOW
+            ax.plot(t + 0.5, y, "o", color=colour, ms=6)
+        ax.text(-0.3, y, f"out[{i}]", ha="right", va="center", fontsize=8)
+    ax.set_xlim(-1.6, cells + 0.2)
+    ax.set_ylim(1.4 + out * 0.55, -0.9)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(f"SAME, L={L}, kernel {k}, stride {s}, dilation {d}: TensorFlow pads "
+                 f"{before} before and {after} after; {out} outputs", fontsize=9)
+    return fig
