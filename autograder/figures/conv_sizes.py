@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._draw import NEUTRAL, WINDOW, rect
+from .. import geometry
+from ._draw import CELL_EDGE, NEUTRAL, WINDOW, matrix, rect
 
 __all__ = ["side_by_side", "kernel_positions", "feature_map_grid", "padding_diagram"]
 
@@ -37,9 +38,9 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
     """
     import matplotlib.pyplot as plt
 
-    x = np.asarray(image)
-    k = int(kernel_size)
-    rows, cols = x.shape[0] - k + 1, x.shape[1] - k + 1
+    x = matrix(image, "image")
+    k = _positive(kernel_size, "kernel_size")
+    rows, cols = geometry.output_length(x.shape[0], k, 1), geometry.output_length(x.shape[1], k, 1)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.imshow(x, cmap="gray", interpolation="nearest")
     colours = ("#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd")
@@ -85,19 +86,23 @@ def feature_map_grid(maps, columns=8, title="feature maps", cmap="magma"):
 def padding_diagram(input_length, kernel_size, stride=1, dilation=1, ax=None):
     """TensorFlow's SAME padding along one axis: padded cells, input cells, and every window's taps.
 
-    The padding ``(before, after)`` comes from TensorFlow itself
-    (``autograder.chapter.conv_sizes.same_padding_reference`` probes ``tf.nn.conv2d``).
+    A kernel of ``kernel_size`` taps, ``dilation`` cells apart, spans ``(k - 1) * d + 1`` cells;
+    SAME gives ``ceil(L / stride)`` outputs and pads ``(before, after)`` as TensorFlow does
+    (:func:`autograder.geometry.same_padding_split`, which ``tests/test_figures.py`` compares with
+    what ``tf.nn.conv2d`` reads). Grey cells are padding, each row of dots one window's taps (grey
+    where a tap reads padding).
 
     Returns:
-        The matplotlib ``Figure``.
+        The matplotlib ``Figure`` that holds ``ax`` (a new one when ``ax`` is ``None``).
     """
     import matplotlib.pyplot as plt
 
-    from ..chapter.conv_sizes import same_padding_reference
-
-    L, k, s, d = int(input_length), int(kernel_size), int(stride), int(dilation)
-    before, after = same_padding_reference(L, k, s, d)
-    out = -(-L // s)
+    L, k, s, d = (_positive(v, name) for v, name in ((input_length, "input_length"), (kernel_size, "kernel_size"),
+                                                    (stride, "stride"), (dilation, "dilation")))
+    span = geometry.span(k, d)
+    before, after = geometry.same_padding_split(L, span, s)
+    windows = geometry.windows(L, span, s, "SAME")
+    out = len(windows)
     cells = before + L + after
     if ax is None:
         fig, ax = plt.subplots(figsize=(0.55 * cells + 2.2, 0.55 * (out + 2) + 0.6))
@@ -105,16 +110,16 @@ def padding_diagram(input_length, kernel_size, stride=1, dilation=1, ax=None):
         fig = ax.figure
     for c in range(cells):
         pad = c < before or c >= before + L
-        ax.add_patch(rect(c, 0, 1, 1, face="#dddddd" if pad else "white", edge="#555555", lw=1))
+        ax.add_patch(rect(c, 0, 1, 1, face="#dddddd" if pad else "white", edge=CELL_EDGE, lw=1))
         ax.text(c + 0.5, 0.5, "0" if pad else str(c - before), ha="center", va="center", fontsize=9,
                 color="#888888" if pad else "black")
-    for i in range(out):
+    for i, window in enumerate(windows):
         y = 1.4 + i * 0.55
-        taps = [i * s + j * d for j in range(k)]
-        ax.plot([taps[0] + 0.5, taps[-1] + 0.5], [y, y], color=NEUTRAL, lw=1)
-        for t in taps:
-            colour = "#aaaaaa" if t < before or t >= before + L else WINDOW
-            ax.plot(t + 0.5, y, "o", color=colour, ms=6)
+        taps = [window.start + j * d for j in range(k)]  # input coordinates: < 0 or >= L read padding
+        ax.plot([taps[0] + before + 0.5, taps[-1] + before + 0.5], [y, y], color=NEUTRAL, lw=1)
+        for tap in taps:
+            colour = "#aaaaaa" if tap < 0 or tap >= L else WINDOW
+            ax.plot(tap + before + 0.5, y, "o", color=colour, ms=6)
         ax.text(-0.3, y, f"out[{i}]", ha="right", va="center", fontsize=8)
     ax.set_xlim(-1.6, cells + 0.2)
     ax.set_ylim(1.4 + out * 0.55, -0.9)
@@ -123,3 +128,10 @@ def padding_diagram(input_length, kernel_size, stride=1, dilation=1, ax=None):
     ax.set_title(f"SAME, L={L}, kernel {k}, stride {s}, dilation {d}: TensorFlow pads "
                  f"{before} before and {after} after; {out} outputs", fontsize=9)
     return fig
+
+
+def _positive(value, name: str) -> int:
+    """``value`` as an int of at least 1; ``ValueError`` naming ``name`` and the value otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an int of at least 1; received {value!r}")
+    return int(value)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import references
-from ._draw import NEUTRAL, WINDOW, rect
+from .. import geometry
+from ._draw import CELL_EDGE, HIGHLIGHT, NEUTRAL, WINDOW, rect
 
 __all__ = ["window_view", "memory_bars"]
 
@@ -25,8 +25,8 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
     import matplotlib.pyplot as plt
     from numpy.lib.stride_tricks import sliding_window_view
 
-    kh, kw = references.to_pair(ksize, "ksize")
-    sh, sw = references.to_pair(strides, "strides")
+    kh, kw = geometry.normalize_tuple(ksize, 2, "ksize")
+    sh, sw = geometry.normalize_tuple(strides, 2, "strides")
     x = np.arange(height * width, dtype=f"i{itemsize}").reshape(height, width)
     windows = sliding_window_view(x, (kh, kw))[::sh, ::sw]
     out_h, out_w = windows.shape[:2]
@@ -35,13 +35,13 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(0.55 * width + 0.55 * out_w * (kw + gap) + 1.5, 0.55 * max(height, out_h * (kh + gap)) + 1.4),
         gridspec_kw={"width_ratios": [width, out_w * (kw + gap)]})
+    r0, c0 = geometry.window(pick[0], height, kh, sh).start, geometry.window(pick[1], width, kw, sw).start
     for r in range(height):
         for c in range(width):
-            r0, c0 = pick[0] * sh, pick[1] * sw
             inside = r0 <= r < r0 + kh and c0 <= c < c0 + kw
-            left.add_patch(rect(c, r, 1, 1, face="#fde0dd" if inside else "white", edge="#555555", lw=1))
+            left.add_patch(rect(c, r, 1, 1, face=HIGHLIGHT if inside else "white", edge=CELL_EDGE, lw=1))
             left.text(c + 0.5, r + 0.5, str(x[r, c]), ha="center", va="center", fontsize=9)
-    left.add_patch(rect(pick[1] * sw, pick[0] * sh, kw, kh, lw=2.5))
+    left.add_patch(rect(c0, r0, kw, kh, lw=2.5))
     left.set_xlim(-0.1, width + 0.1)
     left.set_ylim(height + 0.1, -0.1)
     left.set_aspect("equal")
@@ -53,7 +53,7 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
             chosen = (i, j) == pick
             for a in range(kh):
                 for b in range(kw):
-                    right.add_patch(rect(x0 + b, y0 + a, 1, 1, face="#fde0dd" if chosen else "#f4f4f4",
+                    right.add_patch(rect(x0 + b, y0 + a, 1, 1, face=HIGHLIGHT if chosen else "#f4f4f4",
                                           edge="#888888", lw=0.8))
                     right.text(x0 + b + 0.5, y0 + a + 0.5, str(windows[i, j, a, b]), ha="center", va="center",
                                fontsize=8)
@@ -93,7 +93,7 @@ def memory_bars(sizes, reference=None, title="memory"):
             text += f"  ({ratio:.2g}x the input)" if ratio >= 0.01 else "  (about nothing)"
         ax.text(v + values.max() * 0.01, y, text, va="center", fontsize=8)
     if reference:
-        ax.axvline(reference / 1e6, color="#555555", linestyle="--", linewidth=1)
+        ax.axvline(reference / 1e6, color=CELL_EDGE, linestyle="--", linewidth=1)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, values.max() * 1.3)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import references
+from .. import geometry, references
 from ._draw import rect
 
 __all__ = ["gradient_routes"]
@@ -37,7 +37,7 @@ def gradient_routes(value, upstream, ksize, strides, padding="VALID", mode="max"
 
     x = np.asarray(value, dtype=np.float64)
     up = np.asarray(upstream, dtype=np.float64)
-    k, s = references.to_pair(ksize, "ksize"), references.to_pair(strides, "strides")
+    k, s = geometry.normalize_tuple(ksize, 2, "ksize"), geometry.normalize_tuple(strides, 2, "strides")
 
     def grad(u):
         return references.tf_pool_gradient(x[None, :, :, None], u[None, :, :, None], k, s, padding, mode)[0, :, :, 0]
