@@ -16,9 +16,9 @@ learner's code; matplotlib is imported when a figure is drawn, not when this pac
 """
 from .conv_sizes import feature_map_grid, kernel_positions, padding_diagram, side_by_side
 from .pooling_math import pooling_steps
-from .tf_max_pool import grace_hopper, max_vs_avg, same_padding_grid, windows_on_image
+from .tf_max_pool import grace_hopper, max_vs_average, same_padding_grid, windows_on_image
 from .keras_pooling import (EDGE_KERNELS, edge_feature_maps, feature_maps_before_after, global_pool_per_channel,
-                            max_vs_average, sample_picture)
+                            sample_picture)
 from .pooling_gradients import gradient_routes
 from .fast_pooling import memory_bars, window_view
 
@@ -28,9 +28,9 @@ __all__ = [
     # 02-pooling-math
     "pooling_steps",
     # 03-tensorflow-max-pool
-    "grace_hopper", "windows_on_image", "same_padding_grid", "max_vs_avg",
+    "grace_hopper", "windows_on_image", "same_padding_grid", "max_vs_average",  # max_vs_average: 04 too
     # 04-keras-pooling-layers
-    "sample_picture", "max_vs_average", "EDGE_KERNELS", "edge_feature_maps", "feature_maps_before_after",
+    "sample_picture", "EDGE_KERNELS", "edge_feature_maps", "feature_maps_before_after",
     "global_pool_per_channel",
     # 05-pooling-gradients
     "gradient_routes",

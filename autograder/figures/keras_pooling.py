@@ -1,12 +1,15 @@
-"""Figures of 04-keras-pooling-layers: Keras' pooling layers on a photograph and on feature maps."""
+"""Figures of 04-keras-pooling-layers: Keras' pooling layers on a photograph and on feature maps.
+
+The photograph's max vs average figure is :func:`autograder.figures.tf_max_pool.max_vs_average`
+(shared with 03-tensorflow-max-pool, called here with ``api="keras"``, its default).
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import references
-from .conv_sizes import side_by_side
 
-__all__ = ["sample_picture", "max_vs_average", "EDGE_KERNELS", "edge_feature_maps", "feature_maps_before_after",
+__all__ = ["sample_picture", "EDGE_KERNELS", "edge_feature_maps", "feature_maps_before_after",
            "global_pool_per_channel"]
 
 
@@ -15,25 +18,6 @@ def sample_picture():
     from ..data import grace_hopper as _load
 
     return _load(gray=True)
-
-
-def max_vs_average(picture, pool_size):
-    """The picture, Keras' MaxPooling2D of it and AveragePooling2D of it, side by side.
-
-    Args:
-        picture: array of shape (H, W).
-        pool_size: an int or a pair; strides = pool_size, padding "valid" (the layers' defaults).
-
-    Returns:
-        The matplotlib ``Figure``. The pooled images come from the Keras layers
-        (``references.keras_pooling_layer``).
-    """
-    x = np.asarray(picture, dtype=np.float32)[None, :, :, None]
-    pooled = {m: references.keras_pooling_layer(x, pool_size, mode=m)[0, :, :, 0] for m in ("max", "avg")}
-    return side_by_side(
-        [picture, pooled["max"], pooled["avg"]],
-        ["original", f"MaxPooling2D({pool_size})", f"AveragePooling2D({pool_size})"],
-    )
 
 
 EDGE_KERNELS = {

@@ -1,4 +1,7 @@
-"""Figures of 03-tensorflow-max-pool: windows on a picture, SAME padding in 2-D, max vs average."""
+"""Figures of 03-tensorflow-max-pool: windows on a picture, SAME padding in 2-D, max vs average.
+
+``max_vs_average`` serves 04-keras-pooling-layers too (with Keras' layers instead of ``tf.nn``).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +10,7 @@ from .. import geometry, references
 from ._draw import NEUTRAL, matrix, padding_name, padding_split, rect
 from .conv_sizes import side_by_side
 
-__all__ = ["grace_hopper", "windows_on_image", "same_padding_grid", "max_vs_avg"]
+__all__ = ["grace_hopper", "windows_on_image", "same_padding_grid", "max_vs_average"]
 
 
 def grace_hopper(gray: bool = True) -> np.ndarray:
@@ -112,11 +115,45 @@ def same_padding_grid(height, width, ksize, strides, ax=None):
     return ax.figure
 
 
-def max_vs_avg(feature_map, ksize, strides, padding="VALID", title="feature map", cmap="magma"):
-    """A 2-D feature map, its max pool and its average pool side by side (pooled by TensorFlow)."""
-    x = matrix(feature_map, "feature_map")[None, :, :, None]
-    k, s = geometry.normalize_tuple(ksize, 2, "ksize"), geometry.normalize_tuple(strides, 2, "strides")
-    pooled_max = references.tf_pool(x, k, s, padding, "max")[0, :, :, 0]
-    pooled_avg = references.tf_pool(x, k, s, padding, "avg")[0, :, :, 0]
-    return side_by_side([x[0, :, :, 0], pooled_max, pooled_avg],
-                        [title, f"max pool {k[0]}x{k[1]}", f"average pool {k[0]}x{k[1]}"], cmap=cmap)
+def max_vs_average(image, pool_size, strides=None, padding="VALID", title="original", cmap="gray", api="keras"):
+    """A 2-D image, its max pooling and its average pooling side by side, each titled with its shape.
+
+    Used by 03-tensorflow-max-pool (``api="tf.nn"``: a feature map pooled by ``tf.nn.max_pool2d``
+    and ``tf.nn.avg_pool2d``, through ``references.tf_pool``) and 04-keras-pooling-layers
+    (``api="keras"``: a photograph pooled by ``keras.layers.MaxPooling2D`` and
+    ``AveragePooling2D``, through ``references.keras_pooling_layer``). Both pool with
+    TensorFlow's own kernels; only the titles and the dtype differ (Keras' layers compute in
+    float32; ``tf.nn`` keeps a floating image's dtype and pools other images as float32).
+
+    Args:
+        image: array of shape (H, W).
+        pool_size: an int or a pair (kh, kw): the window.
+        strides: an int or a pair; ``None`` means ``pool_size`` (the layers' default).
+        padding: ``"VALID"`` or ``"SAME"``, any letter case.
+        title: the first panel's title.
+        cmap: the colour map of all three panels.
+        api: ``"keras"`` or ``"tf.nn"``: which TensorFlow API pools, and names the panels.
+
+    Returns:
+        The matplotlib ``Figure``.
+    """
+    picture = matrix(image, "image")
+    window = geometry.normalize_tuple(pool_size, 2, "pool_size")
+    step = window if strides is None else geometry.normalize_tuple(strides, 2, "strides")
+    padding = padding_name(padding)
+    if api == "keras":
+        x = picture.astype(np.float32)[None, :, :, None]
+        pooled = [references.keras_pooling_layer(x, window, step, padding.lower(), mode=m)[0, :, :, 0]
+                  for m in ("max", "avg")]
+        arguments = f"{pool_size}" + ("" if strides is None else f", strides={strides}") + (
+            "" if padding == "VALID" else f", padding={padding.lower()!r}")
+        names = [f"MaxPooling2D({arguments})", f"AveragePooling2D({arguments})"]
+    elif api == "tf.nn":
+        x = (picture if np.issubdtype(picture.dtype, np.floating) else picture.astype(np.float32))[None, :, :, None]
+        pooled = [references.tf_pool(x, window, step, padding, m)[0, :, :, 0] for m in ("max", "avg")]
+        size = f"{window[0]}x{window[1]}" + ("" if step == window else f", strides {step[0]}x{step[1]}") + (
+            "" if padding == "VALID" else ", SAME")
+        names = [f"max pool {size}", f"average pool {size}"]
+    else:
+        raise ValueError(f"api must be 'keras' or 'tf.nn'; received {api!r}")
+    return side_by_side([picture, *pooled], [title, *names], cmap=cmap)
