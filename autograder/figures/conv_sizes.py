@@ -30,7 +30,7 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
         image: array of shape (H, W).
         kernel_size: the kernel's side k (stride 1, VALID: it fits in (H - k + 1) x (W - k + 1)
             positions).
-        positions: (row, column) of each window's top-left cell.
+        positions: (row, column) of each window's top-left cell, each labelled next to its window.
         title: the image's name in the panel title.
 
     Returns:
@@ -44,11 +44,23 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.imshow(x, cmap="gray", interpolation="nearest")
     colours = ("#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd")
+    height, width = x.shape
     for n, (r, c) in enumerate(positions):
+        if not (0 <= r < rows and 0 <= c < cols):
+            raise ValueError(f"positions must hold (row, column) with 0 <= row < {rows} and 0 <= column < {cols} "
+                             f"(the window must fit); received {(r, c)!r}")
         colour = colours[n % len(colours)]
-        ax.add_patch(rect(c - 0.5, r - 0.5, k, k, edge=colour, lw=2.5))
-        ax.text(c + k / 2 - 0.5, r - 0.9, f"({r}, {c})", color=colour, ha="center", va="bottom", fontsize=8,
-                fontweight="bold")
+        top, left = r - 0.5, c - 0.5  # pixel (r, c) covers [c - 0.5, c + 0.5] in imshow's coordinates
+        ax.add_patch(rect(left, top, k, k, edge=colour, lw=2.5))
+        # The label sits clear of its box (above it, or below where the image has no room above),
+        # inside the image, in white on a patch of the window's colour: legible on dark and bright pixels.
+        above = top >= 0.15 * height
+        y, va = (top - 0.8, "bottom") if above else (top + k + 0.8, "top")
+        centre = left + k / 2
+        x_text, ha = ((left, "left") if centre < 0.2 * width else (left + k, "right") if centre > 0.8 * width
+                      else (centre, "center"))
+        ax.text(x_text, y, f"({r}, {c})", color="white", ha=ha, va=va, fontsize=8, fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.25", facecolor=colour, edgecolor="none"))
     ax.set_xticks([0, x.shape[1] - 1])
     ax.set_yticks([0, x.shape[0] - 1])
     ax.set_title(f"{title}: {x.shape[0]}x{x.shape[1]}; a {k}x{k} window fits at\n"
