@@ -1,7 +1,7 @@
 """Figures of 04-keras-pooling-layers: Keras' pooling layers on a photograph and on feature maps.
 
-The photograph's max vs average figure is :func:`autograder.figures.tf_max_pool.max_vs_average`
-(shared with 03-tensorflow-max-pool, called here with ``api="keras"``, its default).
+The photograph's max vs average figure is :func:`autograder.figures.tf_max_pool.max_vs_average`,
+shared with 03-tensorflow-max-pool; this notebook uses its default, ``api="keras"``.
 """
 from __future__ import annotations
 
