@@ -29,6 +29,10 @@ class Timing:
     baseline_s: float
     result: Any = None
 
+    def __iter__(self):
+        """``learner_s, baseline_s, result = measure(...)``, as the notebooks' demo cells unpack it."""
+        return iter((self.learner_s, self.baseline_s, self.result))
+
     @property
     def ratio(self) -> float:
         """How many times faster than the baseline the learner's function ran."""

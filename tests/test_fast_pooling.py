@@ -90,7 +90,11 @@ def test_every_error_case_is_rejected_by_tensorflow_or_decided(name, case):
     assert accepted == (case.label in DECIDED), f"TensorFlow {'accepts' if accepted else 'rejects'} {case.label!r}"
 
 
-def test_cases_cover_what_vectorising_gets_wrong():
+@pytest.mark.parametrize("secret", ["class-a", "class-b", None], ids=["secret-a", "secret-b", "practice"])
+def test_cases_cover_what_vectorising_gets_wrong_whatever_the_secret(secret, monkeypatch):
+    from autograder import registry
+
+    monkeypatch.setattr(registry, "_SECRET", [secret, True])
     for name in EXERCISES:
         exercise = autograder.get(name)
         hidden = exercise.cases("hidden")  # seeding and unique labels: tests/test_cases.py, for every exercise

@@ -155,14 +155,15 @@ def test_explain_names_batch_channel_and_the_padded_window():
     assert "of value[0, :, :, 1]" in m.explain(nhwc, (0, 1, 0, 1))
 
 
-def test_cases_are_seeded_small_and_cover_the_task():
+@pytest.mark.parametrize("secret", ["class-a", "class-b", None], ids=["secret-a", "secret-b", "practice"])
+def test_cases_are_small_and_cover_the_task_whatever_the_secret(secret, monkeypatch):
+    """The named edge cases, not the luck of a secret's draw, make the coverage."""
+    from autograder import registry
+
+    monkeypatch.setattr(registry, "_SECRET", [secret, True])
     for name in EXERCISES:
         exercise = autograder.get(name)
         hidden = exercise.cases("hidden")
-        again = {"max_pool": m.max_pool_hidden, "avg_pool": m.avg_pool_hidden}[name]()
-        assert [c.label for c in hidden] == [c.label for c in again]
-        for c1, c2 in zip(hidden, again):
-            np.testing.assert_array_equal(c1.kwargs["value"], c2.kwargs["value"])
         everything = exercise.cases("visible") + hidden
         assert max(np.asarray(c.kwargs["value"]).size for c in everything) <= 800  # loops stay fast
         returning = [c for c in everything if c.raises is None]

@@ -201,6 +201,9 @@ def avg_pool_fast_hidden(g):
              "an int64 tensor: TensorFlow cannot average integers", raises=ValueError),
         Case(dict(value=feature_map(g, (1, 3, 3, 1), np.float32), ksize=2, strides=2, padding="Same"),
              "padding='Same' (only 'VALID' and 'SAME' in capitals)", raises=ValueError),
+        Case(dict(value=feature_map(g, (1, 2, 6, 6), np.float32, ties=False), ksize=[3], strides=[3],
+                  padding="VALID", data_format="NCHW"),
+             "NCHW float32, ksize and strides as one-number lists: 3x3 windows that tile a 6x6 map"),
     ]
     cases += error_cases(g, np.float64)
     cases += [random_case(g, "avg", i) for i in range(24)]

@@ -282,6 +282,9 @@ def avg_pool_hidden(g):
              "padding='Same' (only 'VALID' and 'SAME' in capitals)", raises=ValueError),
         Case(dict(value=feature_map(g, (2, 2, 2, 1), np.float64), ksize=[2, 2, 2, 1], strides=1, padding="VALID"),
              "ksize [2, 2, 2, 1] pools over the batch", raises=ValueError),
+        Case(dict(value=feature_map(g, (2, 3, 4, 6), np.float32, ties=False), ksize=[2], strides=[2],
+                  padding="SAME", data_format="NCHW"),
+             "NCHW float32, ksize and strides as one-number lists, SAME"),
     ]
     cases += error_cases(g, np.float64)
     cases += [random_case(g, "avg", i) for i in range(24)]
