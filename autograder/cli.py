@@ -5,6 +5,7 @@
     python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML]
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
+    python -m autograder sync-text [--check]
 
 ``grade``:
  1. finds the notebooks: PATH is a notebook, an assignment folder, or nbgrader's
@@ -112,6 +113,19 @@ def _sample(args) -> int:
     return sample.main(args.assignments)
 
 
+def _sync_text(args) -> int:
+    from .exercise_text import sync
+
+    changed = sync(Path("."), check_only=args.check)
+    for assignment, cells in changed.items():
+        print(f"{assignment}: {'out of date' if args.check else 'rewrote'} {', '.join(cells)}")
+    if args.check:
+        return EXIT_LOST_POINTS if changed else EXIT_OK
+    if changed:
+        print("Now run `make course` so that course/ follows.")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- the parser
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description="The pooling course's autograder.")
@@ -142,6 +156,10 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="submit the solution and the stub of assignments as sample students")
     s.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="assignment names, e.g. 02-pooling-math")
     s.set_defaults(run=_sample)
+    t = sub.add_parser("sync-text", help="write each exercise's hints and check headings from the registry into "
+                                         "solutions/ (run from the course root)")
+    t.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date")
+    t.set_defaults(run=_sync_text)
     return p
 
 

@@ -78,8 +78,9 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     others = sorted({f.case.label for f in failures[1:]} - {first.case.label})
     if others:
         lines += ["", "Other failing cases: " + "; ".join(others[:6]) + ("; ..." if len(others) > 6 else "")]
-    if exercise.hint:
-        lines += ["", f"Hint: {exercise.hint}"]
+    if exercise.hints:
+        more = " (more hints, one step at a time, under the exercise in the notebook)" if len(exercise.hints) > 1 else ""
+        lines += ["", f"Hint: {exercise.hints[0]}{more}"]
     lines += [
         "",
         f"To try this case yourself: case = autograder.last_failure(); {fn}(**case.kwargs)",

@@ -67,8 +67,11 @@ class Exercise:
             generator when grading, a public practice one elsewhere).
         reference: computes, with TensorFlow's own ops, what a case must return.
         reference_op: the TensorFlow op(s) named to the learner, e.g. ``"tf.nn.max_pool2d"``.
-        covers: what the visible checks test, said to the learner when they pass.
-        hint: one hint shown under a failure (and in the notebook's collapsed hint).
+        covers: what the visible checks test, said to the learner when they pass (and the first
+            line of the notebook's visible check, see :mod:`autograder.exercise_text`).
+        hints: the hint, in steps to open one at a time: first a nudge (where to look, what to
+            try), then the idea, the formula last. The notebook's hint cell is written from them;
+            a failure message shows the first.
         explain: optional; given a case and the first mismatching output index, says where that
             element comes from (for pooling: the window).
         speed: optional :class:`Speed` requirement, judged with the hidden check.
@@ -84,7 +87,7 @@ class Exercise:
     reference: Callable[..., Any]
     reference_op: str
     covers: str
-    hint: str = ""
+    hints: tuple[str, ...] = ()
     explain: Callable[[Case, tuple], str] | None = None
     speed: Speed | None = None
 

@@ -104,9 +104,12 @@ register(Exercise(
     reference_op="tf.nn.conv2d (output shape)",
     covers="the chapter's 28 -> 26, SAME in either case, stride, dilation, explicit padding, "
            "an unknown padding and a kernel that does not fit",
-    hint="a dilated kernel spans (k - 1) * d + 1 cells. VALID and an int p: (L + 2p - span) // s + 1, "
-         "a ValueError when span > L + 2p. SAME: ceil(L / s), whatever the kernel. Compare "
-         "padding.lower() only when padding is a str, and return an int.",
+    hints=(
+        "Compute `span = (kernel_size - 1) * dilation + 1` first; everything VALID uses the span, not `kernel_size`.",
+        "`padding` may be a str or an int: test `isinstance(padding, str)` before calling `padding.lower()`. VALID is the same as `padding=0`.",
+        "SAME: $\\lceil L / s \\rceil$ is `-(-L // s)` in integer arithmetic. Use `//`, never `/`: the checks want an `int`, and `26.0` is a float.",
+        "The explicit padding goes on **both** sides: `L + 2 * p`.",
+    ),
 ))
 
 
@@ -159,9 +162,12 @@ register(Exercise(
     reference=same_padding_reference,
     reference_op="tf.nn.conv2d (SAME, probed)",
     covers="odd and even kernels, stride, dilation, a stride larger than the kernel, stride 0",
-    hint="SAME outputs ceil(L / s) cells. The last window starts at (out - 1) * s and spans "
-         "(k - 1) * d + 1 cells, so the padding needed is max(0, (out - 1) * s + span - L). "
-         "TensorFlow puts total // 2 before and the rest (the odd cell) after. Return two ints.",
+    hints=(
+        "Start from the number of outputs, `-(-L // s)`. The last window starts at `(outputs - 1) * s` and needs `span` cells.",
+        "The total can come out negative when the stride is larger than the kernel: no padding is then needed, not negative padding.",
+        "Split the total the way the probe shows: the smaller half first.",
+        "Return a tuple of two `int`s, not floats.",
+    ),
 ))
 
 
@@ -261,8 +267,10 @@ register(Exercise(
     reference_op="keras.layers.Conv2D (compute_output_shape, symbolic and eager call)",
     covers="the chapter's (None, 28, 28, 1) -> (None, 26, 26, 32), SAME, strides, channels_first, "
            "dilation, pairs, a bad padding, a bad data_format and a missing batch axis",
-    hint="keep the batch axis as it is (None stays None); the channel axis becomes filters, last for "
-         "channels_last (N, H, W, C) and second for channels_first (N, C, H, W); each spatial axis "
-         "follows conv_output_length with its own kernel, stride and dilation. Lower-case padding and "
-         "data_format before comparing, and return a tuple of ints (and None).",
+    hints=(
+        "Validate first (padding, data_format, `len(input_shape) == 4`, filters), then unpack: `batch, height, width, _ = input_shape` or `batch, _, height, width = input_shape`.",
+        "Turn each of `kernel_size`, `strides`, `dilation_rate` into a pair; use the first entry for the height and the second for the width.",
+        "Never do arithmetic on the batch: copy it. `None` must come back as `None`.",
+        "The channels of the output are `filters`, not the input's channels; their place depends on `data_format`.",
+    ),
 ))

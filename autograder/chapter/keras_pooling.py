@@ -177,10 +177,12 @@ register(Exercise(
     reference_op="keras.layers.MaxPooling{1,2,3}D / AveragePooling{1,2,3}D (dtype policy float32)",
     covers="the chapter's example, strides=None, 1-D, 2-D and 3-D, SAME max and average, channels_first, "
            "a float64 input, and the three ValueErrors",
-    hint="cast x to float32 first; move channels to the end for channels_first (and back at the end); "
-         "strides=None means strides = pool_size; with SAME there are ceil(L / s) windows per axis, "
-         "the padding total is max((L' - 1) * s + k - L, 0), its smaller half goes before the input, "
-         "and a window clipped to the input gives the max or the mean of the real cells only.",
+    hints=(
+        "Do the bookkeeping first: `n = x.ndim - 2` spatial axes; turn `pool_size` and `strides` into tuples of `n` ints (`strides=None` becomes `pool_size`).",
+        "Cast with `x.astype(np.float32)`, and for channels_first work on `np.moveaxis(x, 1, -1)`, moving the channel axis back at the end.",
+        "`np.ndindex(*out_sizes)` walks over every output position for any number of axes; a tuple of `slice`s indexes the window: `x[(slice(None), *window, slice(None))]` keeps the whole batch and every channel.",
+        "SAME: clip each window to `[0, L)` (`max(start, 0)`, `min(stop, L)`), then take `.max` or `.mean` of what is left.",
+    ),
     explain=_keras_pool_explain,
 ))
 
@@ -259,9 +261,11 @@ register(Exercise(
     reference_op="keras.layers.GlobalMaxPooling{1,2,3}D / GlobalAveragePooling{1,2,3}D (dtype policy float32)",
     covers="1-D, 2-D and 3-D, max and average, channels_first, keepdims, negatives, a float64 input, "
            "and the two ValueErrors",
-    hint="reduce over the spatial axes only: 1 .. ndim-2 for channels_last, 2 .. ndim-1 for channels_first, "
-         "never the batch axis 0 or the channel axis; keepdims=True keeps each reduced axis as a 1; "
-         "cast to float32 first.",
+    hints=(
+        "numpy reduces several axes at once: `x.max(axis=(1, 2))`, `x.mean(axis=(1, 2), keepdims=True)`.",
+        "The spatial axes are `1 .. ndim - 2` for channels_last and `2 .. ndim - 1` for channels_first: never the batch axis 0, never the channel axis.",
+        "`x.mean(..., dtype=np.float32)` averages in float32.",
+    ),
     explain=_global_pool_explain,
 ))
 
@@ -333,7 +337,9 @@ register(Exercise(
     reference=lenet_shapes_reference,
     reference_op="keras.Sequential (layer.output.shape of each layer)",
     covers="the MNIST and CIFAR-10 inputs, the smallest input that fits, and a ValueError for a too small one",
-    hint="a 3x3 VALID convolution takes 2 off each side length and sets the channels to its filter count; "
-         "MaxPooling2D(2) gives (L - 2) // 2 + 1; Flatten multiplies height, width and channels; "
-         "the batch axis is None; raise ValueError as soon as a size would be 0 or less.",
+    hints=(
+        "Follow one side length through the model: convolution $L \\to L - 2$, pooling $L \\to \\lfloor (L - 2)/2 \\rfloor + 1$, and the channels: 32 after the first convolution, 64 after the second. Pooling keeps the channels.",
+        "`Flatten` multiplies height, width and channels; `Dense(n)` outputs `(None, n)` whatever it gets.",
+        "Check each size as soon as you compute it, and raise `ValueError` when it is below 1.",
+    ),
 ))

@@ -197,11 +197,15 @@ register(Exercise(
     reference_op="tf.GradientTape over tf.nn.max_pool2d",
     covers="the chapter's map, overlapping windows, ties, SAME padding, NCHW, float64, 1/2/4-number "
            "ksize and strides, the two ValueErrors",
-    hint="start from np.zeros(value.shape, dtype=upstream.dtype). For every output cell (i, j) find its "
-         "window (SAME: shifted up/left by the padding before, clipped to the map), find the FIRST maximum "
-         "of that window in row-major order (np.argmax of the flattened window does that) and ADD "
-         "upstream[i, j] there: overlapping windows can share a maximum. Work per image and channel; "
-         "for NCHW move the channel axis last (np.moveaxis) and back at the end.",
+    hints=(
+        "Turn `ksize` and `strides` into `(kh, kw)` and `(sh, sw)` first: `np.ndim(v) == 0` for an int; for four numbers pick positions 1, 2 (NHWC) or 2, 3 (NCHW).",
+        "For NCHW, `np.moveaxis(value, 1, -1)` gives an NHWC view; compute in NHWC and move the axis back at the end.",
+        "Compute $H'$, $W'$ and the padding on top/left; check `upstream.shape` against `(N, H', W', C)`.",
+        "`grad = np.zeros(value.shape, dtype=upstream.dtype)`: `np.zeros(value.shape)` alone would be float64.",
+        "Window of output cell `(i, j)`: rows `i*sh - top` to `i*sh - top + kh`, clipped to `0 .. H` (and the same for columns); the clipped part is padding.",
+        "`window.reshape(-1).argmax()` is the first maximum in row-major order; `divmod(index, window_width)` turns it back into a row and a column inside the window.",
+        "`+=`, not `=`: a cell can be the maximum of several windows.",
+    ),
     explain=_explain,
 ))
 
@@ -283,9 +287,12 @@ register(Exercise(
     reference_op="tf.GradientTape over tf.nn.avg_pool2d",
     covers="the chapter's map, overlapping windows, SAME padding on both sides, NCHW, float64, "
            "1/2/4-number ksize and strides, the two ValueErrors",
-    hint="start from np.zeros(value_shape, dtype=upstream.dtype). Every real cell of the window of output "
-         "cell (i, j) gets upstream[i, j] / (number of REAL cells in that window): SAME padding cells do not "
-         "count. ADD it (+=): overlapping windows share cells. SAME puts the smaller half of the padding "
-         "on top/left. For NCHW work on the channels-last view and move the axis back at the end.",
+    hints=(
+        "The same preparation as Exercise 1: pairs, NCHW to NHWC (here only `upstream` and the shape: `(N, C, H, W)` becomes `(N, H, W, C)`), $H'$, $W'$, the padding on top/left, the shape check.",
+        "`grad = np.zeros(shape, dtype=upstream.dtype)`.",
+        "For the window of `(i, j)` clipped to the map, rows `r0:r1` and columns `c0:c1`: `grad[:, r0:r1, c0:c1, :] += upstream[:, i:i+1, j:j+1, :] / ((r1 - r0) * (c1 - c0))`. The `i:i+1` keeps the axis, so numpy broadcasts one value per image and channel over the window.",
+        "`kh * kw` is the right divisor only when the window holds no padding.",
+        "`upstream /= ...` would change the caller's array: make a new value instead.",
+    ),
     explain=_explain,
 ))

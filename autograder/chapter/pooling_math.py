@@ -114,9 +114,12 @@ register(Exercise(
     reference_op="tf.nn.max_pool2d / tf.nn.avg_pool2d (VALID)",
     covers="the chapter's 3x3 example, average pooling, int and pair windows, stride = window, "
            "a bad mode and a window larger than the map",
-    hint="the output has (H - kh) // sh + 1 rows and (W - kw) // sw + 1 columns; output[i, j] "
-         "summarises feature_map[i*sh : i*sh + kh, j*sw : j*sw + kw]. Make the output with the "
-         "right dtype: the input's for max, a float (float64 for integer maps) for avg.",
+    hints=(
+        "Turn `pool_size` and `stride` into pairs first: `kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size`.",
+        "Compute `H'` and `W'` with the formula, make the output with `np.empty((H', W'), dtype=...)`, and fill it in two nested loops.",
+        "`np.zeros((H', W'))` makes a *float64* array: an integer map would come back as floats.",
+        "The window of output cell `(i, j)` starts at row `i * sh` and column `j * sw`.",
+    ),
     explain=_pool2d_explain,
 ))
 
@@ -168,6 +171,9 @@ register(Exercise(
     reference=pool_output_length_reference,
     reference_op="tf.nn.max_pool1d (output shape)",
     covers="VALID and SAME, padding in either case, the chapter's 26-wide map",
-    hint="VALID keeps only windows that fit: (L - k) // s + 1. SAME pads so every cell is covered: "
-         "ceil(L / s), whatever the window. Compare padding.lower(), and return an int.",
+    hints=(
+        "Normalise first: `padding = padding.lower()`.",
+        "SAME: how many multiples of `s` are smaller than `L`? That is $\\lceil L / s \\rceil$, which is `-(-L // s)` in integer arithmetic (no floats, no `math.ceil` rounding surprises).",
+        "Return a Python `int` (or a numpy integer), not a float such as `13.0`.",
+    ),
 ))

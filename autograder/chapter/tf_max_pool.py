@@ -292,9 +292,6 @@ def avg_pool_hidden(g):
 
 
 _SIGNATURE = "(value, ksize, strides, padding, data_format='NHWC')"
-_RULES = ("ksize/strides: an int or 1, 2 or 4 numbers (4 follow data_format, batch and channel entries 1); "
-          "SAME pads total = max((out - 1) * s + k - n, 0) cells, total // 2 before and the rest after; "
-          "raise ValueError for what TensorFlow rejects.")
 
 register(Exercise(
     name="max_pool",
@@ -308,9 +305,14 @@ register(Exercise(
     reference_op="tf.nn.max_pool",
     covers="the chapter's example in TF 1.x form, batches and channels, SAME with odd padding, "
            "all-negative values, NCHW, a rectangular window, and three arguments TensorFlow rejects",
-    hint="work in NHWC (transpose NCHW in and out), loop over output rows and columns, and take the max "
-         "over the real cells of each window only: clip the window to the input, so padding never wins. "
-         + _RULES + " Keep the input's dtype.",
+    hints=(
+        "Check the strings first, then turn `ksize` and `strides` into `(rows, cols)` pairs: `[k]` → `(k, k)`; `[1, kh, kw, 1]` (NHWC) or `[1, 1, kh, kw]` (NCHW) → `(kh, kw)`.",
+        "Work in one layout: for NCHW, `x = value.transpose(0, 2, 3, 1)`, pool, and transpose the output back with `(0, 3, 1, 2)`.",
+        "Along each axis: VALID has $(n - k) // s + 1$ outputs and no padding; SAME has `-(-n // s)` outputs and `max((out - 1) * s + k - n, 0) // 2` padded cells before.",
+        "Output `(i, j)`'s window starts at row `i * sh - top` and column `j * sw - left`. Clip it to the input (`max(start, 0)` to `min(start + k, n)`) instead of padding: then padding can never win.",
+        "`x[:, rows, cols, :].max(axis=(1, 2))` pools every batch element and channel at once.",
+        "Make the output with `np.empty(shape, dtype=x.dtype)`: `np.zeros(shape)` would be float64.",
+    ),
     explain=explain,
 ))
 
@@ -326,7 +328,11 @@ register(Exercise(
     reference_op="tf.nn.avg_pool",
     covers="the chapter's example, batches and channels, SAME averages that do not count padding, "
            "odd SAME padding, NCHW, and the integer and lower-case padding errors",
-    hint="the same windows as max_pool; average the real cells of each window only (divide by how many "
-         "there are, not by kh * kw). " + _RULES + " Integers: ValueError. Keep the input's float dtype.",
+    hints=(
+        "Check the dtype first: `np.issubdtype(value.dtype, np.floating)`.",
+        "With windows clipped to the input (as in the `max_pool` hint), `.mean(axis=(1, 2))` divides by the number of real cells by itself.",
+        "If you pad instead (with `np.pad`), pad a map of ones the same way and divide each window's sum by the sum of its ones.",
+        "`x[:, rows, cols, :].mean(axis=(1, 2))` of a float32 array is float32; store it in an output made with the input's dtype.",
+    ),
     explain=explain,
 ))
