@@ -47,11 +47,13 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # Fail closed: nbgrader ignores a config file that raises, and would then grade in the learner's
 # kernel; SystemExit is not caught, so a broken install stops nbgrader instead.
 try:
-    from autograder.nbgrader_plugin import autograde_preprocessors, drop_stale_grades
+    from autograder.nbgrader_plugin import autograde_preprocessors, drop_stale_grades, generate_preprocessors
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# An optional "your helpers" cell is released without `raise NotImplementedError()`.
+c.GenerateAssignment.preprocessors = generate_preprocessors()
 
 # Feedback shows each failing case and its hint (the trusted verdict's output) but never the hidden
 # tests' source, which stock nbgrader copies into the HTML: strip the hidden region first.

@@ -88,9 +88,9 @@ class ReferenceCache:
         drawn_from = registry.secret_in_use() if which == "hidden" else None
         return self._get((exercise.name, which, index, drawn_from), exercise, exercise.cases(which)[index])
 
-    def speed_expected(self, exercise: registry.Exercise) -> Any:
-        """The expected value on the exercise's speed input."""
-        return self._get((exercise.name, "speed"), exercise, Case(exercise.speed.case(), "speed"))
+    def speed_expected(self, exercise: registry.Exercise, which: str) -> Any:
+        """The expected value on the speed input of the ``which`` check."""
+        return self._get((exercise.name, "speed", which), exercise, Case(exercise.speed.input(which), "speed"))
 
 
 def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: Any) -> Failure | None:
@@ -155,17 +155,18 @@ def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | N
             f"Missing: {', '.join(missing)}. The checks call it with these names as keywords.")
 
 
-def _speed_problem(exercise, references: ReferenceCache, timing: speed.Timing | Outcome | None) -> str | None:
+def _speed_problem(exercise, which: str, references: ReferenceCache,
+                   timing: speed.Timing | Outcome | None) -> str | None:
     """Why the speed requirement fails: not measured, too slow, or a wrong result on the speed input."""
     if isinstance(timing, Outcome):
         if timing.raised:
-            failure = judge(exercise, Case(exercise.speed.case(), "speed"), timing, None)
+            failure = judge(exercise, Case(exercise.speed.input(which), "speed"), timing, None)
             return failure.problem if failure else None
         timing = None
     slow = speed.problem(exercise, timing)
     if slow:
         return slow
-    wrong = compare(timing.result, references.speed_expected(exercise))
+    wrong = compare(timing.result, references.speed_expected(exercise, which))
     if wrong is not None:
         return f"{exercise.function} returned a wrong result on the speed input: {wrong.summary}"
     return None
@@ -176,8 +177,8 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
              timing: speed.Timing | Outcome | None = None) -> Verdict:
     """Judge one outcome per case (in case order) against TensorFlow; ``problem`` fails them all.
 
-    ``timing`` is the speed measurement of an exercise with a speed requirement, judged with the
-    hidden check once every case is correct (an :class:`Outcome` says why it could not be made).
+    ``timing`` is the speed measurement of an exercise with a speed requirement, judged once every
+    case is correct (an :class:`Outcome` says why it could not be made).
     """
     cases = exercise.cases(which)
     device_name = references.device_name
@@ -191,10 +192,11 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
             if failure is not None:
                 failures.append(failure)
         failures.sort(key=lambda f: f.case.size)
-        if not failures and which == "hidden" and exercise.speed is not None:
-            slow = _speed_problem(exercise, references, timing)
+        if not failures and exercise.speed is not None:
+            slow = _speed_problem(exercise, which, references, timing)
             if slow:
-                failures.append(Failure(Case(exercise.speed.case(), "speed on a fixed input, against a loop"), slow))
+                label = f"speed on a fixed {'small ' if which == 'visible' else ''}input, against a loop"
+                failures.append(Failure(Case(exercise.speed.input(which), label), slow))
     if failures:
         message = failure_report(exercise, which, failures, len(cases), device_name)
     else:

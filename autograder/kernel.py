@@ -40,10 +40,10 @@ def verify(name: str, func: Callable, which: str = "visible", device: str | None
     problem = signature_problem(exercise, func)
     outcomes = None if problem else [call_learner(func, case) for case in exercise.cases(which)]
     timing = None
-    if not problem and which == "hidden" and exercise.speed is not None:
+    if not problem and exercise.speed is not None:
         baseline = speed.load_baseline(exercise.speed.baseline)
         try:
-            timing = speed.measure(func, baseline, exercise.speed.case(), exercise.speed.repeats)
+            timing = speed.measure(func, baseline, exercise.speed.input(which), exercise.speed.repeats)
         except Exception as exc:  # noqa: BLE001 - the learner's function failed on the speed input
             timing = Outcome(error=type(exc).__name__, error_bases=(type(exc).__name__,), message=str(exc))
     return evaluate(exercise, which, outcomes, references, problem, timing)

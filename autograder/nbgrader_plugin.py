@@ -30,7 +30,8 @@ from .sandbox.limits import Limits
 
 _DEFAULTS = Limits()
 
-__all__ = ["TolerantExecute", "TrustedVerdict", "autograde_preprocessors", "drop_stale_grades"]
+__all__ = ["TolerantExecute", "TrustedVerdict", "OptionalStub", "autograde_preprocessors", "generate_preprocessors",
+           "drop_stale_grades"]
 
 _grader = None  # one per nbgrader process: TensorFlow's answers are reused across submissions
 
@@ -156,3 +157,32 @@ def autograde_preprocessors() -> list:
     at = steps.index(Execute)
     steps[at:at + 1] = [TolerantExecute, TrustedVerdict]
     return steps
+
+
+class OptionalStub(NbGraderPreprocessor):
+    """Release an optional solution cell (a notebook's "your helpers" cell) without the ``raise``.
+
+    nbgrader's ``ClearSolutions`` replaces every solution region with ``# YOUR CODE HERE`` and
+    ``raise NotImplementedError()``: right for an exercise, wrong for a cell that a learner may
+    leave empty. A code cell whose metadata says ``"autograder": {"optional": true}`` gets
+    :attr:`stub` in its place. Registered right after ``ClearSolutions`` in ``nbgrader_config.py``.
+    """
+
+    stub = Unicode("# YOUR CODE HERE (optional: leave this cell as it is if you need no helpers)",
+                   help="What an optional solution cell holds in the learner's notebook.").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        optional = cell.get("metadata", {}).get("autograder", {}).get("optional")
+        if cell.get("cell_type") == "code" and optional:
+            cell.source = cell.source.replace("# YOUR CODE HERE\nraise NotImplementedError()", self.stub)
+        return cell, resources
+
+
+def generate_preprocessors() -> list:
+    """nbgrader's ``generate_assignment`` pipeline with :class:`OptionalStub` after ``ClearSolutions``."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions
+
+    steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
+    at = steps.index(ClearSolutions)
+    return steps[:at + 1] + [OptionalStub] + steps[at + 1:]

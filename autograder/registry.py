@@ -34,20 +34,27 @@ ASSIGNMENT_NAME = re.compile(r"[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*")
 
 @dataclasses.dataclass(frozen=True)
 class Speed:
-    """A speed requirement, judged together with the hidden check (only once it is correct).
+    """A speed requirement, judged with each check once its cases are correct.
 
     Attributes:
         baseline: ``"module:function"`` of a loop implementation with the learner function's
             signature; it is loaded before any learner code runs.
-        case: returns the keyword arguments of the fixed input both are timed on.
+        case: returns the keyword arguments of the fixed input the hidden check times both on.
+        visible_case: the same for the visible check: a small input, so that a learner sees how
+            far a loop is from the target before submitting.
         min_ratio: the learner's function must be at least this many times faster.
-        repeats: best of this many runs of each.
+        repeats: runs of each side, interleaved; the best of each counts, the spread is shown.
     """
 
     baseline: str
     case: Callable[[], dict]
+    visible_case: Callable[[], dict]
     min_ratio: float = 20.0
-    repeats: int = 3
+    repeats: int = 5
+
+    def input(self, which: str) -> dict:
+        """The keyword arguments the ``which`` check times on."""
+        return (self.visible_case if which == "visible" else self.case)()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -134,8 +134,8 @@ class Grader:
         cells = learner_cells(nb, assignment, self._releases[assignment])
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
-        calls += [Call(f"{e.name}/speed", e.function, e.speed.case(), e.speed.baseline, e.speed.repeats)
-                  for e in exercises if e.speed is not None]
+        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats)
+                  for e in exercises if e.speed is not None for w in ("visible", "hidden")]
         run = run_learner(cells, calls, self.limits, files_from=files_from)
         present = {str(c.get("id")) for c in nb.cells}
         verdicts = []
@@ -172,8 +172,8 @@ class Grader:
                 why = stopped or "was not called: the learner's process stopped before it"
                 outcomes.append(Outcome.stopped(why))
         timing = None
-        if which == "hidden" and exercise.speed is not None:
-            data = run.outcomes.get(f"{exercise.name}/speed")
+        if exercise.speed is not None:
+            data = run.outcomes.get(f"{exercise.name}/speed/{which}")
             if data is None:
                 timing = Outcome.stopped(stopped or "was not timed")
             elif "timing" in data:
