@@ -47,6 +47,8 @@ class LearnerRun:
     signatures: dict = dataclasses.field(default_factory=dict)  # function -> its parameter names
     cell_errors: list = dataclasses.field(default_factory=list)  # "cell <id>: <error>" lines
     broken: dict = dataclasses.field(default_factory=dict)  # function -> why its calls stopped
+    outputs: dict = dataclasses.field(default_factory=dict)  # cell id -> {"stdout", "stderr", "error"}
+    confinement: dict = dataclasses.field(default_factory=dict)  # what the learner process's confinement held
     restarts: int = 0
 
 
@@ -146,6 +148,10 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
             elif kind == "cell_end":
                 if event.get("error"):
                     result.cell_errors.append(f"cell {event.get('id')}: {str(event['error'])[:300]}")
+                if isinstance(event.get("output"), dict):
+                    result.outputs[str(event.get("id"))] = _output(event["output"])
+            elif kind == "confinement":
+                result.confinement = {k: v for k, v in event.items() if k != "event"}
                 current, started = ("between", ""), time.monotonic()
             elif kind == "function":
                 name = str(event.get("name"))
@@ -166,13 +172,40 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
             return (current if current[0] != "between" else ("start", "")), _signal_name(returncode)
         limit = limits.call_timeout if current[0] == "call" else limits.cell_timeout
         if time.monotonic() - started > limit:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+            _stop(proc)
             return (current if current[0] != "between" else ("start", "")), f"ran longer than {limit:g} s and was stopped"
         time.sleep(0.02)
+
+
+def _stop(proc) -> None:
+    """Stop the learner's process and everything it started.
+
+    ``SIGTERM`` asks its supervisor (which never runs learner code) to kill every process below
+    it, ``setsid`` daemons included, and exit; ``SIGKILL`` to the whole group follows if it has
+    not ended within a second.
+    """
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=1.0)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _output(data: dict) -> dict:
+    """A cell's captured output, each field checked (it comes from the learner's process)."""
+    error = data.get("error")
+    if isinstance(error, dict):
+        error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:12000],
+                 "traceback": [str(line)[:12000] for line in (error.get("traceback") or [])][:20]}
+    else:
+        error = None
+    return {"stdout": str(data.get("stdout") or "")[:12000], "stderr": str(data.get("stderr") or "")[:12000],
+            "error": error}
 
 
 def _copy_small_files(source: Path, target: Path, max_bytes: int = 16 * 1024 * 1024) -> None:
