@@ -2,6 +2,7 @@
 
     python -m autograder grade PATH... [--jobs N] [--format table|json|junit|gradescope]
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
+    python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
     python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML]
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
@@ -92,6 +93,15 @@ def _grade(args) -> int:
     return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
 
 
+def _autograde(args) -> int:
+    from .gradebook import autograde
+
+    if not args.nbgrader_args:
+        return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
+                     EXIT_USAGE)
+    return autograde(args.nbgrader_args, jobs=args.jobs)
+
+
 def _report(args) -> int:
     from . import report
 
@@ -147,6 +157,15 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--memory", type=_at_least(int, MIN_MEMORY_MB, "--memory"), default=_DEFAULTS.memory_mb,
                    help=f"memory limit of the learner's process, in MB; default {_DEFAULTS.memory_mb}")
     g.set_defaults(run=_grade)
+
+    a = sub.add_parser("autograde", help="nbgrader autograde into the gradebook, every submission graded in "
+                                         "parallel in the sandbox first (run from the course root)",
+                       description=__import__("autograder.gradebook").gradebook.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=2, help="submissions graded at the same time")
+    a.add_argument("nbgrader_args", nargs=argparse.REMAINDER, metavar="ASSIGNMENT [OPTIONS]",
+                   help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
+    a.set_defaults(run=_autograde)
 
     from .report import add_arguments
 

@@ -62,8 +62,11 @@ def _signal_name(returncode: int) -> str:
 
 
 def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
-                files_from: Path | None = None, python: str | None = None) -> LearnerRun:
-    """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process."""
+                files_from: Path | None = None, python: str | None = None, confine: bool = True) -> LearnerRun:
+    """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process.
+
+    ``confine``: the learner process confines itself with Landlock where the kernel offers it.
+    """
     from .. import wire
 
     result = LearnerRun()
@@ -76,6 +79,7 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 _copy_small_files(files_from, work)
             job = {
                 "limits": dataclasses.asdict(limits),
+                "confine": bool(confine),
                 "cells": [c for c in cells if c["id"] not in skip_cells],
                 "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
                            "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
