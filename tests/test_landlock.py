@@ -358,3 +358,9 @@ def test_learner_paths_open_the_package_not_the_repository(tmp_path):
             assert not (path + os.sep).startswith(str(ROOT.resolve() / private) + os.sep), path
     assert not any(p == "/proc" or p.startswith("/proc/") or p == "/etc" for p in read + write)
 
+
+def test_confinement_cost_bench_runs():
+    proc = subprocess.run([sys.executable, "bench/confinement_cost.py", "--n", "1"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "per learner process" in proc.stdout and "confine() itself" in proc.stdout, proc.stdout
