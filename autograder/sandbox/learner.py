@@ -134,18 +134,16 @@ def _supervise(run) -> int:
 
 # ----------------------------------------------------------------------------- the runner
 def _confine(wanted: bool) -> dict:
-    """Confine this process with Landlock where the kernel offers it; what held, as plain data."""
-    try:
-        from . import landlock
-    except ImportError:
-        return {"filesystem": False, "network": False, "signals": False, "abstract_sockets": False, "abi": 0,
-                "reason": "this autograder has no Landlock module",
-                "describe": "NOT confined: this autograder has no Landlock module"}
+    """Confine this process with Landlock where the kernel offers it; what held, as plain data.
+
+    Before any module that could start a thread is imported (numpy): on kernels before Landlock
+    ABI 8 a thread started earlier would keep its freedom.
+    """
+    from . import landlock
+
     if not wanted:
-        done = landlock.not_confined("the grader was asked not to confine the learner's process")
-    else:
-        done = landlock.confine(*landlock.learner_paths(Path.cwd()))
-    return {**done.to_dict(), "describe": done.describe()}
+        return landlock.Confinement(landlock.abi(), reason="the grader ran it without confinement").to_dict()
+    return landlock.confine(*landlock.learner_paths(Path.cwd())).to_dict()
 
 
 def _compile(source: str, cell_id: str):

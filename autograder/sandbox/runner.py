@@ -154,8 +154,8 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
                     result.cell_errors.append(f"cell {event.get('id')}: {str(event['error'])[:300]}")
                 if isinstance(event.get("output"), dict):
                     result.outputs[str(event.get("id"))] = _output(event["output"])
-            elif kind == "confinement":
-                result.confinement = {k: v for k, v in event.items() if k != "event"}
+            elif kind == "confinement" and not result.confinement:  # the first one: later ones are forged
+                result.confinement = _confinement({k: v for k, v in event.items() if k != "event"})
                 current, started = ("between", ""), time.monotonic()
             elif kind == "function":
                 name = str(event.get("name"))
@@ -198,6 +198,17 @@ def _stop(proc) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
+
+
+def _confinement(data: dict) -> dict:
+    """What the learner process reported about its confinement, checked, with a plain line."""
+    from .landlock import Confinement
+
+    try:
+        held = Confinement.from_dict(data)
+    except ValueError:
+        held = Confinement(0, reason="the learner's process sent no readable report of its confinement")
+    return {**held.to_dict(), "describe": held.describe()}
 
 
 def _output(data: dict) -> dict:
