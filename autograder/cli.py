@@ -120,7 +120,7 @@ def _list(args) -> int:
 def _sample(args) -> int:
     from . import sample
 
-    return sample.main(args.assignments)
+    return sample.main(args.assignments, workspace=args.workspace)
 
 
 def _sync_text(args) -> int:
@@ -174,6 +174,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the exercises of the registry").set_defaults(run=_list)
     s = sub.add_parser("sample", help="submit the solution and the stub of assignments as sample students")
     s.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="assignment names, e.g. 02-pooling-math")
+    s.add_argument("--workspace", default="grading-samples", help="the samples' own grading workspace")
     s.set_defaults(run=_sample)
     t = sub.add_parser("sync-text", help="write each exercise's hints and check headings from the registry into "
                                          "solutions/ (run from the course root)")
