@@ -16,6 +16,9 @@ added, not variables made by the notebook's demo cells.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
+import weakref
 from pathlib import Path
 
 import nbformat
@@ -121,11 +124,16 @@ class Grader:
     """Grades notebooks; TensorFlow's answers are computed once and reused across submissions."""
 
     def __init__(self, device: str | None = None, limits: Limits = Limits(), secret: str | None = None,
-                 confine: bool = True):
+                 confine: bool = True, zygote: bool = True):
         """``secret``: the grading secret hidden cases are drawn from (default: the one
         :func:`autograder.secret.find` finds; without one, the public practice cases).
-        ``confine``: confine the learner's process with Landlock where the kernel offers it."""
+        ``confine``: confine the learner's process with Landlock where the kernel offers it.
+        ``zygote``: fork learner processes from a pre-imported zygote (:mod:`autograder.sandbox.zygote`)
+        instead of starting a fresh Python for each."""
         self.confine = confine
+        self._use_zygote = zygote and hasattr(os, "fork")
+        self._zygote = None
+        self._zygote_lock = threading.Lock()
         if secret is not None:
             registry.use_secret(secret)
         self.cases_from = secret_fingerprint(registry.secret_in_use())
@@ -162,7 +170,8 @@ class Grader:
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
         calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats)
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
-        run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine)
+        run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
+                          zygote=self._get_zygote())
         present = {str(c.get("id")) for c in nb.cells} - set(deleted)
         verdicts, restored = [], []
         for exercise in exercises:
@@ -177,6 +186,19 @@ class Grader:
                 verdicts.append(self._verdict(exercise, which, run))
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
                               restored=restored, confinement=run.confinement)
+
+    def _get_zygote(self):
+        """The grader's zygote, started on first use (and again if it died); ``None`` when off."""
+        if not self._use_zygote:
+            return None
+        with self._zygote_lock:
+            if self._zygote is None or not self._zygote.alive:
+                from .sandbox.runner import learner_env
+                from .sandbox.zygote import Zygote
+
+                self._zygote = Zygote(learner_env())
+                weakref.finalize(self, self._zygote.close)
+            return self._zygote
 
     def _verdict(self, exercise, which, run) -> Verdict:
         fn = exercise.function

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .limits import Limits
 
-__all__ = ["Call", "LearnerRun", "run_learner"]
+__all__ = ["Call", "LearnerRun", "run_learner", "learner_env"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,11 +61,24 @@ def _signal_name(returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
+def learner_env() -> dict:
+    """The learner process's environment: the grader's, without its secrets and Jupyter's
+    settings (no ``AUTOGRADER_*``, ``JPY_*``, ``JUPYTER_*``), with a non-interactive matplotlib,
+    one thread for the maths libraries, and TensorFlow quiet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "JPY_", "JUPYTER_"))}
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", PYTHONNOUSERSITE="1")
+    return env
+
+
 def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
-                files_from: Path | None = None, python: str | None = None, confine: bool = True) -> LearnerRun:
+                files_from: Path | None = None, python: str | None = None, confine: bool = True,
+                zygote=None) -> LearnerRun:
     """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process.
 
     ``confine``: the learner process confines itself with Landlock where the kernel offers it.
+    ``zygote``: a :class:`~autograder.sandbox.zygote.Zygote` to fork the learner process from
+    (much cheaper than starting a Python); without one, or if it has died, a fresh Python.
     """
     from .. import wire
 
@@ -87,16 +100,20 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
             job_path, events_path = work / ".job.json", work / ".events.jsonl"
             job_path.write_text(json.dumps(job))
             events_path.touch()
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "JPY_", "JUPYTER_"))}
-            env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                       TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
-            # A new session (its own process group: a kill reaches every child it starts); the
-            # learner process sets its resource limits itself (no preexec_fn: the grader has threads).
-            proc = subprocess.Popen(
-                [python or sys.executable, "-m", "autograder.sandbox.learner", str(job_path), str(events_path)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True,
-            )
+            proc = None
+            if zygote is not None and zygote.alive:
+                try:
+                    proc = zygote.start(str(job_path), str(events_path), str(work))
+                except RuntimeError:
+                    proc = None
+            if proc is None:
+                # A new session (its own process group: a kill reaches every child it starts); the
+                # learner process sets its resource limits itself (no preexec_fn: the grader has threads).
+                proc = subprocess.Popen(
+                    [python or sys.executable, "-m", "autograder.sandbox.learner", str(job_path), str(events_path)],
+                    cwd=work, env=learner_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, start_new_session=True,
+                )
             where, why = _watch(proc, events_path, limits, result)
         done = {k for k in result.outcomes}
         pending = [c for c in pending if c.key not in done and c.function not in result.broken
