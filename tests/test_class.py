@@ -327,10 +327,10 @@ def term(tmp_path_factory):
     course("db", "student", "add", "ivan", "--first-name=Ivan", "--last-name=Learner")
     listed = course("db", "student", "list").out
     assert "There are 8 students in the database" in listed and "ivan (Learner, Ivan)" in listed, listed
-    course("db", "assignment", "add", A, f"--duedate={_utc(_now() + datetime.timedelta(days=7))}")
+    course("db", "assignment", "add", A, "--duedate=2031-03-07 23:59:59 Europe/Paris")  # moved below
     course("generate_assignment", A, "--force")
     course("release_assignment", A)
-    assert f"{A} (due: " in course("db", "assignment", "list").out
+    assert f"{A} (due: 2031-03-07 22:59:59)" in course("db", "assignment", "list").out  # kept in UTC
     lap("roster, due date, generate, release")
     assert (exchange / COURSE_ID / "outbound" / A / f"{A}.ipynb").is_file()
 
@@ -391,7 +391,7 @@ def term(tmp_path_factory):
         from nbgrader.api import Gradebook
         with Gradebook("sqlite:///grading/gradebook.db") as gb: gb.grant_extension(A, "carol", days=1)  # noqa: E701
     regrade = {}
-    course("collect", A, "--student", "carol", "--update")
+    course("collect", A, "--update")  # everyone's newer submissions: carol's
     regrade["plain"] = course("autograde", A, "--student", "carol", "--force")
     course("collect", A, "--student", "carol", "--update", at=fast)
     regrade["fast"] = _autograder(fast, instructor, "autograde", "--jobs", "2", A, "--student", "carol", "--force")
@@ -423,6 +423,8 @@ def term(tmp_path_factory):
     zipped = _zip_collect(root, instructor)
     # --before-duedate (last): carol's on-time submission instead of her latest
     before = course("collect", A, "--student", "carol", "--before-duedate", at=fast)
+    # erin regraded after her written answer was graded by hand: the hand-given points stay, flagged for review
+    regrade["erin"] = _autograder(fast, instructor, "autograde", "--jobs", "2", A, "--student", "erin", "--force")
     lap("zip_collect, collect --before-duedate")
     print("\n".join(f"{k}: {v:.0f} s" for k, v in laps.items()), file=sys.stderr)
     return dict(root=root, fast=fast, exchange=exchange, learners=learners, due=due, validated=validated,
@@ -498,7 +500,8 @@ def _zip_collect(root: Path, instructor: dict) -> dict:
     archive.mkdir(parents=True)
     submitted = root / "grading" / "submitted"
     names = {"alice": "alicelearner_1001_9001_02-pooling-math.ipynb",
-             "bob": "boblearner_late_1002_9002_02-pooling-math-1.ipynb"}
+             "bob": "boblearner_late_1002_9002_02-pooling-math-1.ipynb",  # late, and Canvas's renamed resubmission
+             "dave": "davelearner_1004_9004_pooling-homework.ipynb"}  # saved under another name
     with zipfile.ZipFile(archive / "submissions.zip", "w") as zf:
         for student, name in names.items():
             zf.write(submitted / student / A / f"{A}.ipynb", name)
@@ -649,10 +652,17 @@ def test_feedback_released_and_fetched(term):
 def test_zip_collect_into_the_grading_workspace(term):
     zipped, root = term["zipped"], term["root"]
     submitted = zipped["workspace"] / "submitted"
-    assert sorted(p.name for p in submitted.iterdir()) == ["1001", "1002"]
-    for student, number in (("alice", "1001"), ("bob", "1002")):
-        got = submitted / number / A / f"{A}.ipynb"
+    assert sorted(p.name for p in submitted.iterdir()) == ["1001", "1002", "1004"]  # not the PDF
+    for student, number, name in (("alice", "1001", A), ("bob", "1002", A), ("dave", "1004", "pooling-homework")):
+        got = submitted / number / A / f"{name}.ipynb"
         assert got.read_bytes() == (root / "grading" / "submitted" / student / A / f"{A}.ipynb").read_bytes()
+        assert not (submitted / number / A / "timestamp.txt").exists(), "Canvas's names carry no time"
+    assert "Invalid submission notebook name 'pooling-homework.ipynb'" in zipped["ran"].log
+    # a time written by hand is what nbgrader's autograde reads (CourseDirectory.get_existing_timestamp)
+    from nbgrader.coursedir import CourseDirectory
+
+    (submitted / "1002" / A / "timestamp.txt").write_text("2025-03-08 10:30:00 UTC")
+    assert CourseDirectory().get_existing_timestamp(str(submitted / "1002" / A)) == datetime.datetime(2025, 3, 8, 10, 30)
     assert (zipped["workspace"] / "downloaded" / A / "extracted").is_dir()
     assert not (root / "downloaded").exists(), "zip_collect must not write downloaded/ at the course root"
 
@@ -686,3 +696,45 @@ def test_make_targets_run_the_documented_commands(target, expected):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert expected in proc.stdout, proc.stdout
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+def test_regrading_after_grading_by_hand_keeps_the_hand_given_points(term):
+    assert term["regrade"]["erin"].rc == 0, term["regrade"]["erin"]
+    erin = _gradebook(term["fast"])["erin"]
+    assert erin["cells"][WRITTEN].score == MANUAL["erin"] and erin["cells"][WRITTEN].needs_manual_grade
+    assert _auto(erin["cells"]) == AUTO and erin["penalty"] == 1.0
+
+
+def test_the_documented_alternatives_exist_in_nbgrader():
+    """docs/running-a-class.md's other settings: nbgrader's `zero` penalty, refusing learners off the roster."""
+    from traitlets.config import Config
+    from nbgrader.converters import Autograde
+    from nbgrader.plugins import LateSubmissionPlugin
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    config = Config()
+    config.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+    config.LateSubmissionPlugin.penalty_method = "zero"
+    config.Autograde.create_student = False
+    assert AssignLatePenalties(config=config).plugin_class is LateSubmissionPlugin
+    assert LateSubmissionPlugin(config=config).late_submission_penalty("x", 7.5, 10) == 7.5
+    assert Autograde(config=config).create_student is False
+
+
+def test_a_setting_is_overridden_on_the_command_line(tmp_path):
+    """`nbgrader autograde A --LatePenaltyPerDay.percent_per_day=5` beats the config file's 10."""
+    from nbgrader.apps import NbGraderApp
+
+    from autograder.nbgrader_plugin.late import LatePenaltyPerDay
+
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    with _inside(tmp_path, {}):
+        for argv, expected in (([], 10.0), (["--LatePenaltyPerDay.percent_per_day=5"], 5.0)):
+            app = NbGraderApp.instance()
+            try:
+                app.initialize(["autograde", A, *argv])
+                assert LatePenaltyPerDay(parent=app.subapp).percent_per_day == expected
+            finally:
+                app.reset()
