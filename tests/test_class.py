@@ -43,7 +43,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import autograder
 from tests.catalogue import catalogue
 from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission
 
