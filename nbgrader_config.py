@@ -9,6 +9,10 @@ nbgrader's folders mapped onto the repository:
     feedback     -> grading/feedback/<student>/<assignment>/
     gradebook    -> grading/gradebook.db
     export       -> grading/grades.csv
+    zip_collect  -> grading/downloaded/<assignment>/archive|extracted/
+
+Running a class (exchange, late penalty, zip_collect's file names): the section at the end, and
+docs/running-a-class.md.
 
 grading/ is git-ignored: it is the instructor's workspace, never part of the course.
 """
@@ -60,3 +64,29 @@ c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 c.GenerateAssignment.preprocessors = generate_preprocessors()
 # Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# ------------------------------------------------------------------------------------------------
+# Running a class (docs/running-a-class.md). Change a value here, or for one command on its command
+# line: `nbgrader autograde A --LatePenaltyPerDay.percent_per_day=5`.
+# ------------------------------------------------------------------------------------------------
+# The exchange: nbgrader's default (/usr/local/share/nbgrader/exchange) unless COURSE_EXCHANGE is set.
+if os.environ.get("COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["COURSE_EXCHANGE"]
+
+# Late work loses a share of the points per started day after the due date (+ extension), capped at the score.
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.late.LatePenaltyPerDay"
+# The share, in percent of the assignment's points per day: 0 = no penalty, 100 = zero for any late work.
+c.LatePenaltyPerDay.percent_per_day = 10.0
+# (nbgrader's own alternative, zero for late work: plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+#  and c.LateSubmissionPlugin.penalty_method = "zero".)
+
+# zip_collect works in <workspace>/downloaded/<assignment>/archive|extracted/, never downloaded/ at the root.
+c.ZipCollectApp.downloaded_directory = os.path.join(WORKSPACE, "downloaded")
+# Learner and notebook from a file name of Canvas's zip: <name>_[late_]<user id>_<file id>_<file name>[-<n>].
+CANVAS_FILENAMES = (r"^.*[\\/][^\\/_]+_(?:late_)?(?P<student_id>\d+)_\d+_"
+                    r"(?P<file_id>[^\\/]+?)(?:-\d+| ?\(\d+\))?\.ipynb$")
+# Moodle's: <Full Name>_<id>_assignsubmission_file_[/]<file name> (its id is per assignment: see the doc).
+MOODLE_FILENAMES = (r"^.*[\\/](?P<name>[^\\/_]+)_(?P<student_id>\d+)_assignsubmission_file_[\\/]?"
+                    r"(?P<file_id>[^\\/]+?)\.ipynb$")
+# The pattern zip_collect applies (to each file's absolute path): Canvas; MOODLE_FILENAMES for Moodle.
+c.FileNameCollectorPlugin.named_regexp = CANVAS_FILENAMES
