@@ -74,15 +74,20 @@ def _one_per_learner(found, notes: dict) -> list[tuple[Path, str, str]]:
 
 
 def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Limits = Limits(),
-          progress: bool = True, secret: str | None = None) -> list:
+          progress: bool = True, secret: str | None = None, shard: tuple[int, int] | None = None) -> list:
     """Grade every submission under ``paths``; returns :class:`~autograder.trusted.NotebookResult` s.
 
     ``secret``: the grading secret hidden cases are drawn from (see :class:`~autograder.trusted.Grader`).
+    ``shard``: ``(K, N)``: only the learners of shard K of N (:func:`autograder.results.shard_of`).
     """
+    from .results import shard_of
     from .trusted import Grader
 
     notes: dict = {}
     submissions = find_submissions(paths, notes)
+    if shard is not None:
+        k, n = shard
+        submissions = [s for s in submissions if shard_of(s[2], n) == k]
     for note in notes.values():
         print(f"autograder grade: warning: {note}", file=sys.stderr)
     grader = Grader(device, limits, secret)

@@ -2,6 +2,8 @@
 
     python -m autograder grade PATH... [--jobs N] [--format table|json|junit|gradescope]
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
+                                       [--shard K/N]
+    python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
     python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
     python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML]
     python -m autograder list
@@ -72,6 +74,13 @@ def _grade(args) -> int:
     except tfops.DeviceError as exc:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
     limits = Limits.from_cell_timeout(args.timeout, args.memory)
+    from .results import header, parse_shard
+    from .secret import fingerprint
+
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as exc:
+        return _fail("grade", str(exc), EXIT_USAGE)
     try:
         secret, note = grading_secret()
     except OSError as exc:
@@ -79,13 +88,29 @@ def _grade(args) -> int:
     if note:
         print(f"autograder grade: {note}", file=sys.stderr)
     try:
-        results = grade(args.paths, args.jobs, args.device, limits, secret=secret)
-        text = formats.render(results, args.format, device)
+        results = grade(args.paths, args.jobs, args.device, limits, secret=secret, shard=shard)
+        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard))
     except (UsageError, ValueError) as exc:
         return _fail("grade", str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
         logging.getLogger("autograder").debug("grader failure", exc_info=True)
         return _fail("grade", f"the grader failed: {type(exc).__name__}: {exc}", EXIT_GRADER)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    else:
+        print(text)
+    return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
+
+
+def _merge(args) -> int:
+    from . import formats
+    from .results import MergeError, merge
+
+    try:
+        head, results = merge(args.files)
+        text = formats.render(results, args.format, head)
+    except (MergeError, ValueError) as exc:
+        return _fail("merge", str(exc), EXIT_USAGE)
     if args.output:
         Path(args.output).write_text(text + "\n")
     else:
@@ -99,13 +124,13 @@ def _autograde(args) -> int:
     if not args.nbgrader_args:
         return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
                      EXIT_USAGE)
-    return autograde(args.nbgrader_args, jobs=args.jobs)
+    return autograde(args.nbgrader_args, jobs=args.jobs, results=args.results)
 
 
 def _report(args) -> int:
     from . import report
 
-    return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output)
+    return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output, results=args.results)
 
 
 def _list(args) -> int:
@@ -156,13 +181,22 @@ def parser() -> argparse.ArgumentParser:
                    help=f"seconds a notebook cell may run (a call: a third of it); default {_DEFAULTS.cell_timeout:g}")
     g.add_argument("--memory", type=_at_least(int, MIN_MEMORY_MB, "--memory"), default=_DEFAULTS.memory_mb,
                    help=f"memory limit of the learner's process, in MB; default {_DEFAULTS.memory_mb}")
+    g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (by learner id, the "
+                                                 "same split on every machine); merge the shards with `merge`")
     g.set_defaults(run=_grade)
+    m = sub.add_parser("merge", help="join the JSON results of the shards of `grade --shard K/N` into one")
+    m.add_argument("files", nargs="+", metavar="SHARD.json", help="the shards' `--format json` results")
+    m.add_argument("--format", choices=("json", "table", "junit"), default="json", help="output format")
+    m.add_argument("--output", help="write the output to this file instead of stdout")
+    m.set_defaults(run=_merge)
 
     a = sub.add_parser("autograde", help="nbgrader autograde into the gradebook, every submission graded in "
                                          "parallel in the sandbox first (run from the course root)",
                        description=__import__("autograder.gradebook").gradebook.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=2, help="submissions graded at the same time")
+    a.add_argument("--results", action="append", metavar="RESULTS.json",
+                   help="write these results (`grade --format json`, or shards) instead of grading (repeatable)")
     a.add_argument("nbgrader_args", nargs=argparse.REMAINDER, metavar="ASSIGNMENT [OPTIONS]",
                    help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
     a.set_defaults(run=_autograde)

@@ -25,16 +25,11 @@ def as_table(results) -> str:
     return "\n".join(lines)
 
 
-def as_json(results, device: str) -> str:
-    from . import __version__, tfops
+def as_json(results, head: dict) -> str:
+    """The results as :mod:`autograder.results` writes them (``head``: its header)."""
+    from . import results as results_module
 
-    return json.dumps({
-        "autograder": __version__,
-        "tensorflow": tfops.tensorflow().__version__,
-        "device": device,
-        "submissions": [dict(student=r.student, assignment=r.assignment, path=r.path, score=r.score,
-                             max_score=r.max_score, error=r.error, notes=r.notes, cells=r.cells) for r in results],
-    }, indent=2)
+    return results_module.dump(head, results)
 
 
 def as_junit(results) -> str:
@@ -65,7 +60,7 @@ def as_gradescope(results) -> str:
                        "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}, indent=2)
 
 
-def render(results, fmt: str, device: str) -> str:
-    """``results`` in format ``fmt`` (one of :data:`FORMATS`)."""
-    return {"table": as_table, "json": lambda r: as_json(r, device), "junit": as_junit,
+def render(results, fmt: str, head: dict) -> str:
+    """``results`` in format ``fmt`` (one of :data:`FORMATS`); ``head``: the JSON header."""
+    return {"table": as_table, "json": lambda r: as_json(r, head), "junit": as_junit,
             "gradescope": as_gradescope}[fmt](results)

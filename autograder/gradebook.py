@@ -46,10 +46,12 @@ def _submissions(app, assignment: str) -> list[tuple[str, str]]:
     return found
 
 
-def autograde(argv: list[str], jobs: int = 2) -> int:
+def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> int:
     """Run ``nbgrader autograde <argv>`` with every submission pre-graded, ``jobs`` at a time.
 
-    ``argv`` are nbgrader's own arguments (the assignment, ``--student``, ``--force``...). Returns
+    ``argv`` are nbgrader's own arguments (the assignment, ``--student``, ``--force``...).
+    ``results``: JSON results files (``grade --format json``, or ``merge`` of shards graded
+    elsewhere) to write instead of grading here; a submission they lack is graded here. Returns
     nbgrader's exit status.
     """
     from nbgrader.apps.autogradeapp import AutogradeApp
@@ -62,6 +64,15 @@ def autograde(argv: list[str], jobs: int = 2) -> int:
     assignment = app.coursedir.assignment_id or (app.extra_args[0] if app.extra_args else "")
     if assignment in registry.assignments():
         submissions = _submissions(app, assignment)
+        if results:
+            from .results import merge
+
+            _, graded = merge(results)
+            known = {r.student: r for r in graded if r.assignment == assignment}
+            for student, _path in submissions:
+                if student in known:
+                    precompute(student, assignment, known[student])
+            submissions = [(s, p) for s, p in submissions if s not in known]
         grader = TrustedExecute(parent=app)._grader()
         print(f"autograder autograde: grading {len(submissions)} submissions of {assignment}, {jobs} at a time, "
               f"in the sandbox", file=sys.stderr, flush=True)

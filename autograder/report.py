@@ -174,6 +174,30 @@ def read_failures(autograded: Path, data: ClassData) -> dict[tuple[str, str, str
     return failures
 
 
+def read_results(paths: list) -> tuple[ClassData, dict]:
+    """The class and its failing cases from JSON results (``grade --format json``, or the shards
+    of ``grade --shard K/N``, merged): the automatic checks only (no written answers, no penalty)."""
+    from .results import MergeError, merge
+
+    try:
+        _, results = merge([Path(p) for p in paths])
+    except MergeError as exc:
+        raise ReportError(str(exc)) from None
+    assignments, grade_cells, submissions = {}, {}, []
+    failures: dict = defaultdict(lambda: defaultdict(list))
+    for r in results:
+        assignments[r.assignment] = float(r.max_score)
+        grade_cells.setdefault(r.assignment, [(c["grade_id"], float(c["max_score"]), True) for c in r.cells])
+        cells = [Cell(c["grade_id"], float(c["score"]), float(c["max_score"]), True, False) for c in r.cells]
+        submissions.append(Submission(r.assignment, r.student, float(r.score), float(r.max_score), False, cells))
+        for c in r.cells:
+            if not c["passed"]:
+                label = failure_label({"ename": "ExerciseFailed", "evalue": c["message"]})
+                failures[(r.assignment, c["exercise"], c["which"])][label].append(r.student)
+    data = ClassData(sorted({r.student for r in results}), dict(sorted(assignments.items())), grade_cells, submissions)
+    return data, failures
+
+
 def _png(fig) -> str:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -307,8 +331,19 @@ def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
 
 
 def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path = DEFAULTS["autograded"],
-         output: str | Path = DEFAULTS["output"]) -> int:
-    """Write the class report; 0 when written, 1 (with a message, no traceback) when it cannot be."""
+         output: str | Path = DEFAULTS["output"], results: list | None = None) -> int:
+    """Write the class report; 0 when written, 1 (with a message, no traceback) when it cannot be.
+
+    ``results``: JSON results files to report on instead of nbgrader's gradebook.
+    """
+    if results:
+        try:
+            data, failures = read_results(results)
+        except ReportError as exc:
+            print(f"report: {exc}", file=sys.stderr)
+            return 1
+        return _write(render(data, failures, {"gradebook": ", ".join(map(str, results)), "autograded": "the same"}),
+                      output, data)
     try:
         data = read_gradebook(Path(gradebook))
         if not data.submissions:
@@ -321,7 +356,10 @@ def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path =
         print(f"report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
               file=sys.stderr)
     failures = read_failures(Path(autograded), data)
-    page = render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)})
+    return _write(render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)}), output, data)
+
+
+def _write(page: str, output, data: ClassData) -> int:
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
@@ -335,4 +373,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--gradebook", default=DEFAULTS["gradebook"], help="nbgrader's gradebook (read only)")
     parser.add_argument("--autograded", default=DEFAULTS["autograded"], help="the autograded notebooks' folder")
     parser.add_argument("--output", default=DEFAULTS["output"], help="the HTML file to write")
+    parser.add_argument("--results", action="append", metavar="RESULTS.json",
+                        help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
     return parser

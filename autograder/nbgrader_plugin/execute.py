@@ -46,7 +46,9 @@ _lock = threading.Lock()
 
 
 def precompute(student: str, assignment: str, result) -> None:
-    """Hand a result graded beforehand (in parallel) to the next ``TrustedExecute`` of that submission."""
+    """Hand a result graded beforehand (in parallel, or read from JSON results) to the next
+    ``TrustedExecute`` of that submission: anything with ``cells``, ``outputs``, ``notes``,
+    ``error`` and ``confinement`` like :class:`~autograder.trusted.NotebookResult`."""
     with _lock:
         _precomputed[(student, assignment)] = result
 
@@ -136,7 +138,7 @@ class TrustedExecute(NbGraderPreprocessor):
                 folder = resources.get("metadata", {}).get("path")
                 result = self._grader().grade_notebook(nb, assignment, student, deleted=set(restored),
                                                        files_from=Path(folder) if folder else None)
-            verdicts = {v.exercise.grade_id(v.which): v for v in result.verdicts}
+            verdicts = {c["grade_id"]: c for c in result.cells}
             failure = result.error
             for note in result.notes:
                 self.log.info("autograder, %s: %s", student, note)
@@ -152,7 +154,7 @@ class TrustedExecute(NbGraderPreprocessor):
             if cell.get("id") in tests:
                 verdict = verdicts.get(cell.id)
                 if verdict is not None:
-                    cell.outputs = verdict_outputs(verdict.passed, verdict.message)
+                    cell.outputs = verdict_outputs(verdict["passed"], verdict["message"])
                 else:
                     cell.outputs = verdict_outputs(False, failure or "not graded")
             elif result is not None and cell.get("id") in result.outputs:

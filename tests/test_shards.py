@@ -1,0 +1,86 @@
+"""Sharded grading: N shards of a class, merged, give exactly the unsharded result; the gradebook
+path and the class report accept the merged results."""
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder.results import MergeError, merge, parse_shard, shard_of
+from tests.catalogue import catalogue
+from tests.helpers import ROOT, learner_submission
+
+A = "02-pooling-math"
+LEARNERS = 240
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """A few hundred synthetic submissions: solutions and catalogued mistakes, in nbgrader's layout."""
+    root = tmp_path_factory.mktemp("shards")
+    mistakes = [v for a, v in catalogue()[0] if a == A]
+    for i in range(LEARNERS):
+        variant = mistakes[i % len(mistakes)] if i % 3 else None
+        nb = learner_submission(A, {variant.cell: variant.source} if variant else None)
+        folder = root / "submitted" / f"learner{i:03d}" / A
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{A}.ipynb")
+    return root
+
+
+def _grade(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=3000)
+
+
+def test_shards_split_by_learner_the_same_everywhere():
+    assert [shard_of("ada", 4)] * 3 == [shard_of("ada", 4) for _ in range(3)]
+    counts = [sum(shard_of(f"s{i}", 4) == k for i in range(4000)) for k in (1, 2, 3, 4)]
+    assert min(counts) > 900, counts
+    assert parse_shard("2/8") == (2, 8)
+    for bad in ("0/4", "5/4", "2", "a/b"):
+        with pytest.raises(ValueError, match="--shard"):
+            parse_shard(bad)
+
+
+def test_merged_shards_are_exactly_the_unsharded_result(classroom, tmp_path):
+    whole = tmp_path / "whole.json"
+    ran = _grade("grade", str(classroom / "submitted"), "--jobs", "2", "--format", "json", "--output", str(whole))
+    assert ran.returncode == 1, ran.stderr
+    shards = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"shard{k}.json"
+        ran = _grade("grade", str(classroom / "submitted"), "--jobs", "2", "--shard", f"{k}/3", "--format", "json",
+                     "--output", str(out))
+        assert ran.returncode in (0, 1), ran.stderr
+        shards.append(out)
+    per_shard = [json.loads(p.read_text())["submissions"] for p in shards]
+    assert all(per_shard) and sum(map(len, per_shard)) == LEARNERS
+    assert not set.intersection(*({s["student"] for s in subs} for subs in per_shard))
+    merged = tmp_path / "merged.json"
+    ran = _grade("merge", *map(str, shards), "--output", str(merged))
+    assert ran.returncode == 1, ran.stderr
+    unsharded, joined = json.loads(whole.read_text()), json.loads(merged.read_text())
+    assert joined["submissions"] == unsharded["submissions"]
+    assert {k: v for k, v in joined.items() if k != "shard"} == {k: v for k, v in unsharded.items() if k != "shard"}
+    report = tmp_path / "report.html"
+    ran = _grade("report", "--results", str(merged), "--output", str(report))
+    assert ran.returncode == 0 and f"{LEARNERS} submissions" in ran.stdout, ran.stderr
+    with pytest.raises(MergeError, match="1..N"):
+        merge(shards[:2])
+    with pytest.raises(MergeError, match="more than one shard"):
+        merge([whole, whole])
+
+
+def test_shards_graded_with_another_secret_do_not_merge(tmp_path):
+    one = {"autograder": "0.1.0", "tensorflow": "2.21.0", "device": "/CPU:0", "cases_from": "aaaa", "shard": "1/2",
+           "submissions": []}
+    two = {**one, "cases_from": "bbbb", "shard": "2/2"}
+    paths = []
+    for i, doc in enumerate((one, two)):
+        paths.append(tmp_path / f"{i}.json")
+        paths[-1].write_text(json.dumps(doc))
+    with pytest.raises(MergeError, match="graded differently"):
+        merge(paths)
