@@ -134,6 +134,7 @@ class Grader:
         self._use_zygote = zygote and hasattr(os, "fork")
         self._zygote = None
         self._zygote_lock = threading.Lock()
+        self._baselines: dict = {}  # (exercise, check) -> the loop baseline's timed runs
         if secret is not None:
             registry.use_secret(secret)
         self.cases_from = secret_fingerprint(registry.secret_in_use())
@@ -168,7 +169,8 @@ class Grader:
         cells = learner_cells(nb, assignment, self._releases[assignment])
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
-        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats)
+        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats,
+                       self._baseline_runs(e, w))
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
         run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
                           zygote=self._get_zygote())
@@ -186,6 +188,22 @@ class Grader:
                 verdicts.append(self._verdict(exercise, which, run))
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
                               restored=restored, confinement=run.confinement)
+
+    def _baseline_runs(self, exercise, which: str) -> tuple:
+        """The loop baseline's runs on the ``which`` speed input, timed once per grader in a sandboxed
+        process that runs no learner code (so no learner's cell can slow it down), then reused."""
+        key = (exercise.name, which)
+        with self._zygote_lock:
+            if key in self._baselines:
+                return self._baselines[key]
+        run = run_learner([], [Call("baseline", "", exercise.speed.input(which), exercise.speed.baseline,
+                                    exercise.speed.repeats)], self.limits, confine=self.confine,
+                          zygote=self._get_zygote())
+        runs = tuple(float(t) for t in (run.outcomes.get("baseline") or {}).get("baseline_runs") or ())
+        if not runs:
+            raise RuntimeError(f"the speed baseline of {exercise.name} could not be timed: {run.broken or run.cell_errors}")
+        with self._zygote_lock:
+            return self._baselines.setdefault(key, runs)
 
     def _get_zygote(self):
         """The grader's zygote, started on first use (and again if it died); ``None`` when off."""

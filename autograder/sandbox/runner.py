@@ -35,7 +35,8 @@ class Call:
     function: str
     kwargs: dict
     baseline: str | None = None  # "module:function": a timing call against this loop baseline
-    repeats: int = 3
+    repeats: int = 5
+    baseline_runs: tuple | None = None  # the baseline's runs, timed before: time the learner's function only
 
 
 @dataclasses.dataclass
@@ -95,6 +96,7 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 "confine": bool(confine),
                 "cells": [c for c in cells if c["id"] not in skip_cells],
                 "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
+                           "baseline_runs": list(c.baseline_runs) if c.baseline_runs else None,
                            "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
             }
             job_path, events_path = work / ".job.json", work / ".events.jsonl"
