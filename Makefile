@@ -5,9 +5,12 @@
 #   make test    set up and run this repository's tests (what CI runs)
 #
 # Instructor targets: `make course` (regenerate course/ from solutions/ with nbgrader),
-# `make grade-sample` (autograde a sample submission per assignment, write feedback, export grades),
+# `make autograde A=<assignment>` (nbgrader's gradebook, every submission graded in parallel),
+# `make grade-ui` (JupyterLab at the course root: the formgrader, to grade written answers),
 # `make report` (grading/report.html from the gradebook), `make grade` (the fast grading command
-# over grading/submitted, no nbgrader needed).
+# over grading/submitted, no nbgrader needed), `make grade-sample` (the solution and the stub of
+# each assignment graded in their own workspace, grading-samples/, never the class's grading/).
+# `make clean` removes caches and the sample workspace only: never grading/ or work/.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -19,10 +22,10 @@ ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS ?=
 
-.PHONY: help setup lab test course grade-sample grade report clean
+.PHONY: help setup lab test course autograde grade-ui grade-sample grade report clean clean-grading
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,16p' Makefile
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "This course needs Python 3.11; found " + sys.version.split()[0] + " at " + sys.executable + ". Run: make PYTHON=/path/to/python3.11 ...")'
@@ -45,14 +48,25 @@ test: setup
 course: setup
 	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
+autograde: setup
+	@test -n "$(A)" || { echo "usage: make autograde A=<assignment> [NBGRADER_ARGS='--student ID --force']"; exit 2; }
+	$(BIN)/python -m autograder autograde --jobs 2 $(A) $(NBGRADER_ARGS)
+
+grade-ui: setup
+	@echo "JupyterLab at the course root: open Nbgrader > Formgrader (or /formgrader) to grade written answers."
+	$(BIN)/jupyter lab --notebook-dir=. $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
+# Samples live in their own workspace: the class's gradebook, grades.csv, report and
+# release_feedback never see them.
+grade-sample: export COURSE_WORKSPACE := grading-samples
 grade-sample: course
-	$(BIN)/python -m autograder sample $(ASSIGNMENTS)
+	$(BIN)/python -m autograder sample $(ASSIGNMENTS) --workspace grading-samples
 	for a in $(ASSIGNMENTS); do \
-	  $(BIN)/nbgrader autograde $$a || exit 1; \
-	  $(BIN)/nbgrader generate_feedback $$a || exit 1; \
+	  $(BIN)/python -m autograder autograde --jobs 2 $$a --force || exit 1; \
+	  $(BIN)/nbgrader generate_feedback $$a --force || exit 1; \
 	done
 	$(BIN)/nbgrader export
-	@cat grading/grades.csv
+	@cat grading-samples/grades.csv
 
 grade: setup
 	$(BIN)/python -m autograder grade grading/submitted --jobs 2
@@ -60,5 +74,15 @@ grade: setup
 report: setup
 	$(BIN)/python -m autograder report
 
+# Caches, test artifacts and the sample workspace. Never grading/ (the class's gradebook and
+# submissions) nor work/ (a learner's notebooks): see clean-grading.
 clean:
-	rm -rf grading work .pytest_cache
+	rm -rf .pytest_cache .hypothesis artifacts build dist grading-samples
+	find . -name __pycache__ -type d -prune -not -path "./.venv/*" -exec rm -rf {} +
+
+# Deleting the class's grading workspace needs an explicit CONFIRM=yes.
+clean-grading:
+	@if [ "$(CONFIRM)" != yes ]; then \
+	  echo "This deletes grading/: the gradebook, every submission, feedback and grades.csv."; \
+	  echo "Nothing was deleted. To do it: make clean-grading CONFIRM=yes"; exit 2; fi
+	rm -rf grading

@@ -9,6 +9,10 @@ nbgrader's folders mapped onto the repository:
     feedback     -> grading/feedback/<student>/<assignment>/
     gradebook    -> grading/gradebook.db
     export       -> grading/grades.csv
+    zip_collect  -> grading/downloaded/<assignment>/archive|extracted/
+
+Running a class (exchange, late penalty, zip_collect's file names): the section at the end, and
+docs/running-a-class.md.
 
 grading/ is git-ignored: it is the instructor's workspace, never part of the course.
 """
@@ -17,17 +21,21 @@ import sys
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 
+# The grading workspace: grading/ unless COURSE_WORKSPACE names another folder (`make grade-sample`
+# uses grading-samples/, so sample students never enter the real class's gradebook).
+WORKSPACE = os.environ.get("COURSE_WORKSPACE") or "grading"
+
 c.CourseDirectory.course_id = "understanding-pooling"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "course"
-c.CourseDirectory.submitted_directory = os.path.join("grading", "submitted")
-c.CourseDirectory.autograded_directory = os.path.join("grading", "autograded")
-c.CourseDirectory.feedback_directory = os.path.join("grading", "feedback")
-c.CourseDirectory.solution_directory = os.path.join("grading", "solution")
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(os.getcwd(), "grading", "gradebook.db")
-os.makedirs("grading", exist_ok=True)
+c.CourseDirectory.submitted_directory = os.path.join(WORKSPACE, "submitted")
+c.CourseDirectory.autograded_directory = os.path.join(WORKSPACE, "autograded")
+c.CourseDirectory.feedback_directory = os.path.join(WORKSPACE, "feedback")
+c.CourseDirectory.solution_directory = os.path.join(WORKSPACE, "solution")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(os.getcwd(), WORKSPACE, "gradebook.db")
+os.makedirs(WORKSPACE, exist_ok=True)
 
-c.CsvExportPlugin.to = os.path.join("grading", "grades.csv")
+c.CsvExportPlugin.to = os.path.join(WORKSPACE, "grades.csv")
 
 # nbgrader runs `alembic` (and Jupyter kernels) from PATH: put this interpreter's bin folder first,
 # so that `.venv/bin/nbgrader ...` works without activating the virtual environment.
@@ -35,32 +43,50 @@ _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
-# A safe runner: a per-cell time limit, and no waiting forever on a runaway submission.
-c.ExecutePreprocessor.timeout = 60
-c.Execute.timeout = 60
-
 # Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# Trusted grading: the learner's code runs in a separate, limited process and the verdict is
-# computed here, never in the learner's kernel (see autograder/nbgrader_plugin.py).
-# Fail closed: nbgrader ignores a config file that raises, and would then grade in the learner's
-# kernel; SystemExit is not caught, so a broken install stops nbgrader instead.
+# Trusted grading: no kernel, the learner's code runs once, in a separate, limited and confined
+# process, and the verdict is computed here, never in the learner's process (autograder/nbgrader_plugin).
+# Fail closed: nbgrader ignores a config file that raises, and would then grade in a kernel with the
+# learner's code; SystemExit is not caught, so a broken install stops nbgrader instead.
 try:
-    from autograder.nbgrader_plugin import autograde_preprocessors, drop_stale_grades, generate_preprocessors
+    from autograder.nbgrader_plugin import (autograde_preprocessors, feedback_preprocessors, generate_preprocessors,
+                                            stale_grades_hook)
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Autograde.pre_convert_hook = stale_grades_hook(c.CourseDirectory.db_url)
+c.TrustedExecute.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")
+c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 # An optional "your helpers" cell is released without `raise NotImplementedError()`.
 c.GenerateAssignment.preprocessors = generate_preprocessors()
+# Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
-# Feedback shows each failing case and its hint (the trusted verdict's output) but never the hidden
-# tests' source, which stock nbgrader copies into the HTML: strip the hidden region first.
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+# ------------------------------------------------------------------------------------------------
+# Running a class (docs/running-a-class.md). Change a value here, or for one command on its command
+# line: `nbgrader autograde A --LatePenaltyPerDay.percent_per_day=5`.
+# ------------------------------------------------------------------------------------------------
+# The exchange: nbgrader's default (/usr/local/share/nbgrader/exchange) unless COURSE_EXCHANGE is set.
+if os.environ.get("COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["COURSE_EXCHANGE"]
 
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-c.Autograde.pre_convert_hook = drop_stale_grades
-c.TolerantExecute.timeout = 60
-c.TrustedVerdict.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")
+# Late work loses a share of the points per started day after the due date (+ extension), capped at the score.
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.late.LatePenaltyPerDay"
+# The share, in percent of the assignment's points per day: 0 = no penalty, 100 = zero for any late work.
+c.LatePenaltyPerDay.percent_per_day = 10.0
+# (nbgrader's own alternative, zero for late work: plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+#  and c.LateSubmissionPlugin.penalty_method = "zero".)
+
+# zip_collect works in <workspace>/downloaded/<assignment>/archive|extracted/, never downloaded/ at the root.
+c.ZipCollectApp.downloaded_directory = os.path.join(WORKSPACE, "downloaded")
+# Learner and notebook from a file name of Canvas's zip: <name>_[late_]<user id>_<file id>_<file name>[-<n>].
+CANVAS_FILENAMES = (r"^.*[\\/][^\\/_]+_(?:late_)?(?P<student_id>\d+)_\d+_"
+                    r"(?P<file_id>[^\\/]+?)(?:-\d+| ?\(\d+\))?\.ipynb$")
+# Moodle's: <Full Name>_<id>_assignsubmission_file_[/]<file name> (its id is per assignment: see the doc).
+MOODLE_FILENAMES = (r"^.*[\\/](?P<name>[^\\/_]+)_(?P<student_id>\d+)_assignsubmission_file_[\\/]?"
+                    r"(?P<file_id>[^\\/]+?)\.ipynb$")
+# The pattern zip_collect applies (to each file's absolute path): Canvas; MOODLE_FILENAMES for Moodle.
+c.FileNameCollectorPlugin.named_regexp = CANVAS_FILENAMES

@@ -27,8 +27,13 @@ def _assignment_of(path: Path) -> str | None:
     return None
 
 
-def find_submissions(paths: list[str]) -> list[tuple[Path, str, str]]:
-    """``(notebook, assignment, student)`` for every gradable notebook under ``paths``."""
+def find_submissions(paths: list[str], notes: dict | None = None) -> list[tuple[Path, str, str]]:
+    """``(notebook, assignment, student)`` for every gradable notebook under ``paths``.
+
+    One notebook per learner and assignment: where a folder holds several (``02-pooling-math.ipynb``
+    and ``02-pooling-math (1).ipynb``), the one named exactly after the assignment is graded (else
+    the newest), and ``notes[(student, assignment)]`` says which was graded and which were not.
+    """
     found = []
     for raw in paths:
         path = Path(raw)
@@ -48,7 +53,24 @@ def find_submissions(paths: list[str]) -> list[tuple[Path, str, str]]:
             found.append((nb, assignment, student))
     if not found:
         raise UsageError(f"no notebook of a known assignment under {' '.join(paths)}")
-    return found
+    return _one_per_learner(found, notes if notes is not None else {})
+
+
+def _one_per_learner(found, notes: dict) -> list[tuple[Path, str, str]]:
+    groups: dict = {}
+    for nb, assignment, student in found:
+        groups.setdefault((student, assignment, nb.parent), []).append(nb)
+    chosen = []
+    for (student, assignment, _), notebooks in groups.items():
+        if len(notebooks) > 1:
+            exact = [nb for nb in notebooks if nb.name == f"{assignment}.ipynb"]
+            graded = exact[0] if exact else max(notebooks, key=lambda p: p.stat().st_mtime)
+            others = ", ".join(sorted(nb.name for nb in notebooks if nb != graded))
+            notes[(student, assignment)] = (f"{len(notebooks)} notebooks of {assignment} in {graded.parent}: "
+                                            f"graded {graded.name}; not graded: {others}")
+            notebooks = [graded]
+        chosen.append((notebooks[0], assignment, student))
+    return chosen
 
 
 def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Limits = Limits(),
@@ -59,14 +81,19 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
     """
     from .trusted import Grader
 
-    submissions = find_submissions(paths)
+    notes: dict = {}
+    submissions = find_submissions(paths, notes)
+    for note in notes.values():
+        print(f"autograder grade: warning: {note}", file=sys.stderr)
     grader = Grader(device, limits, secret)
     results = [None] * len(submissions)
     show = progress and len(submissions) > 1 and sys.stderr.isatty()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(grader.grade_path, nb, a, s): i for i, (nb, a, s) in enumerate(submissions)}
         for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            results[futures[future]] = future.result()
+            result = results[futures[future]] = future.result()
+            if (result.student, result.assignment) in notes:
+                result.notes.insert(0, notes[(result.student, result.assignment)])
             if show:
                 bar = "#" * (30 * done // len(submissions))
                 print(f"\r[{bar:<30}] {done}/{len(submissions)} submissions", end="", file=sys.stderr, flush=True)

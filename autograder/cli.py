@@ -2,6 +2,7 @@
 
     python -m autograder grade PATH... [--jobs N] [--format table|json|junit|gradescope]
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
+    python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
     python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML]
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
@@ -92,6 +93,15 @@ def _grade(args) -> int:
     return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
 
 
+def _autograde(args) -> int:
+    from .gradebook import autograde
+
+    if not args.nbgrader_args:
+        return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
+                     EXIT_USAGE)
+    return autograde(args.nbgrader_args, jobs=args.jobs)
+
+
 def _report(args) -> int:
     from . import report
 
@@ -110,7 +120,7 @@ def _list(args) -> int:
 def _sample(args) -> int:
     from . import sample
 
-    return sample.main(args.assignments)
+    return sample.main(args.assignments, workspace=args.workspace)
 
 
 def _sync_text(args) -> int:
@@ -148,6 +158,15 @@ def parser() -> argparse.ArgumentParser:
                    help=f"memory limit of the learner's process, in MB; default {_DEFAULTS.memory_mb}")
     g.set_defaults(run=_grade)
 
+    a = sub.add_parser("autograde", help="nbgrader autograde into the gradebook, every submission graded in "
+                                         "parallel in the sandbox first (run from the course root)",
+                       description=__import__("autograder.gradebook").gradebook.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=2, help="submissions graded at the same time")
+    a.add_argument("nbgrader_args", nargs=argparse.REMAINDER, metavar="ASSIGNMENT [OPTIONS]",
+                   help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
+    a.set_defaults(run=_autograde)
+
     from .report import add_arguments
 
     add_arguments(sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook")
@@ -155,6 +174,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the exercises of the registry").set_defaults(run=_list)
     s = sub.add_parser("sample", help="submit the solution and the stub of assignments as sample students")
     s.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="assignment names, e.g. 02-pooling-math")
+    s.add_argument("--workspace", default="grading-samples", help="the samples' own grading workspace")
     s.set_defaults(run=_sample)
     t = sub.add_parser("sync-text", help="write each exercise's hints and check headings from the registry into "
                                          "solutions/ (run from the course root)")

@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from . import registry, speed, tfops
-from .cases import Case, sized
+from .cases import Case
 from .compare import compare
 from .messages import failure_report, pass_report
 from .outcome import STOPPED, Outcome
@@ -32,9 +32,13 @@ class GraderError(RuntimeError):
 
 @dataclasses.dataclass
 class Failure:
-    """One failing case, with what the learner needs to know about it."""
+    """One failing case, with what the learner needs to know about it.
 
-    case: Case
+    ``case`` is ``None`` when the whole function failed before any case could tell (no such
+    function, other parameter names, a deleted test cell): then ``problem`` is the whole message.
+    """
+
+    case: Case | None
     problem: str
     where: str = ""
     expected: Any = None
@@ -152,7 +156,7 @@ def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | N
     if not missing:
         return None
     return (f"{exercise.function} should take the parameters {exercise.signature}; yours takes ({', '.join(names)}). "
-            f"Missing: {', '.join(missing)}. The checks call it with these names as keywords.")
+            f"Missing: {', '.join(missing)}. The checks call it with these names as keywords: rename yours.")
 
 
 def _speed_problem(exercise, which: str, references: ReferenceCache,
@@ -183,7 +187,7 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
     cases = exercise.cases(which)
     device_name = references.device_name
     if problem is not None or outcomes is None:
-        failures = [Failure(sized(cases)[0], problem or f"{exercise.function} could not be run.")]
+        failures = [Failure(None, problem or f"{exercise.function} could not be run.")]
     else:
         failures = []
         for index, (case, outcome) in enumerate(zip(cases, outcomes)):

@@ -66,7 +66,7 @@ def check(name: str, func: Callable, *, hidden: bool = False, device: str | None
     if hidden and registry.secret_in_use() is None:
         verdict.message = practice_note(verdict.total) + "\n" + verdict.message
     if not verdict.passed:
-        _last_failure = verdict.failures[0].case
+        _last_failure = verdict.failures[0].case or _last_failure
         raise ExerciseFailed("\n" + verdict.message) from None
     print(verdict.message)
 

@@ -73,6 +73,7 @@ class Submission:
     max_score: float
     needs_manual_grade: bool
     cells: list[Cell]
+    late_penalty: float = 0.0  # already taken off score
 
 
 @dataclasses.dataclass
@@ -131,8 +132,10 @@ def _class_data(gb) -> ClassData:
         for sub in assignment.submissions:
             cells = [Cell(g.name, float(g.score), float(g.max_score), g.cell_type == "code", bool(g.needs_manual_grade))
                      for nb in sub.notebooks for g in nb.grades]
-            submissions.append(Submission(assignment.name, sub.student.id, float(sub.score), float(sub.max_score),
-                                          bool(sub.needs_manual_grade), cells))
+            # the score after nbgrader's late penalty, as `nbgrader export` computes it
+            penalty = float(sub.late_submission_penalty or 0.0)
+            submissions.append(Submission(assignment.name, sub.student.id, max(0.0, float(sub.score) - penalty),
+                                          float(sub.max_score), bool(sub.needs_manual_grade), cells, penalty))
     return ClassData(sorted(s.id for s in gb.students), assignments, grade_cells, submissions)
 
 
@@ -244,10 +247,12 @@ def _stats(scores: list[float]) -> tuple[str, str, str, str]:
 
 
 def _score(sub: Submission | None, top: float) -> str:
-    """A student's score in the per-student table (* when written answers await grading by hand)."""
+    """A student's score in the per-student table, after nbgrader's late penalty (as `nbgrader export`
+    says it), the penalty shown; * when written answers await grading by hand."""
     if sub is None:
         return "not submitted"
-    return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "")
+    late = f" (late: -{sub.late_penalty:g})" if sub.late_penalty else ""
+    return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "") + late
 
 
 def _failing_cases(failures: dict, rates: list) -> list[list]:

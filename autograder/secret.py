@@ -9,9 +9,9 @@ Where the secret comes from, first found wins:
 
 1. the environment variable ``AUTOGRADER_SECRET`` (CI: a repository secret);
 2. the file named by ``AUTOGRADER_SECRET_FILE``;
-3. ``grading/secret`` under the current folder (the course root, where nbgrader runs): the
-   grading commands make it on first use (:func:`ensure`), git ignores ``grading/``, and the
-   learners' distribution never contains it.
+3. ``secret`` in the grading workspace under the current folder (the course root, where nbgrader
+   runs): ``grading/secret``, or ``$COURSE_WORKSPACE/secret``. The grading commands make it on
+   first use (:func:`ensure`), git ignores it, and the learners' distribution never contains it.
 
 Without a secret (a learner's own machine), hidden checks run *practice* cases instead: built the
 same way from a public seed, never the graded ones. The sandboxed learner process never sees the
@@ -34,7 +34,9 @@ DEFAULT_FILE = Path("grading") / "secret"
 
 
 def _file() -> Path:
-    return Path(os.environ.get(FILE_ENV) or DEFAULT_FILE)
+    if os.environ.get(FILE_ENV):
+        return Path(os.environ[FILE_ENV])
+    return Path(os.environ.get("COURSE_WORKSPACE") or "grading") / "secret"
 
 
 def find() -> str | None:

@@ -16,6 +16,9 @@ added, not variables made by the notebook's demo cells.
 from __future__ import annotations
 
 import dataclasses
+import os
+import threading
+import weakref
 from pathlib import Path
 
 import nbformat
@@ -27,7 +30,7 @@ from .sandbox import Call, Limits, run_learner
 from .secret import fingerprint as secret_fingerprint
 from .speed import Timing
 
-__all__ = ["NotebookResult", "Grader", "learner_cells", "release_notebook"]
+__all__ = ["NotebookResult", "Grader", "learner_cells", "release_notebook", "other_assignment"]
 
 SETUP_CELL = "setup"
 
@@ -42,6 +45,9 @@ class NotebookResult:
     verdicts: list[Verdict]
     error: str | None = None  # set when the notebook could not be graded at all
     notes: list[str] = dataclasses.field(default_factory=list)
+    outputs: dict = dataclasses.field(default_factory=dict)  # learner cell id -> its captured output
+    restored: list[str] = dataclasses.field(default_factory=list)  # test cells missing from the notebook
+    confinement: dict = dataclasses.field(default_factory=dict)  # what confined the learner's process
 
     @property
     def cells(self) -> list[dict]:
@@ -101,12 +107,33 @@ def learner_cells(nb, assignment: str, release=None) -> list[dict]:
     return chosen
 
 
+def other_assignment(nb, assignment: str) -> str | None:
+    """The assignment ``nb`` belongs to when it holds none of ``assignment``'s test cells but
+    another assignment's, else ``None``."""
+    present = {str(c.get("id")) for c in nb.cells}
+
+    def ids(name):
+        return {e.grade_id(w) for e in registry.exercises(name) for w in ("visible", "hidden")}
+
+    if present & ids(assignment):
+        return None
+    return next((other for other in registry.assignments() if other != assignment and present & ids(other)), None)
+
+
 class Grader:
     """Grades notebooks; TensorFlow's answers are computed once and reused across submissions."""
 
-    def __init__(self, device: str | None = None, limits: Limits = Limits(), secret: str | None = None):
+    def __init__(self, device: str | None = None, limits: Limits = Limits(), secret: str | None = None,
+                 confine: bool = True, zygote: bool = True):
         """``secret``: the grading secret hidden cases are drawn from (default: the one
-        :func:`autograder.secret.find` finds; without one, the public practice cases)."""
+        :func:`autograder.secret.find` finds; without one, the public practice cases).
+        ``confine``: confine the learner's process with Landlock where the kernel offers it.
+        ``zygote``: fork learner processes from a pre-imported zygote (:mod:`autograder.sandbox.zygote`)
+        instead of starting a fresh Python for each."""
+        self.confine = confine
+        self._use_zygote = zygote and hasattr(os, "fork")
+        self._zygote = None
+        self._zygote_lock = threading.Lock()
         if secret is not None:
             registry.use_secret(secret)
         self.cases_from = secret_fingerprint(registry.secret_in_use())
@@ -127,8 +154,15 @@ class Grader:
         return self.grade_notebook(nb, assignment, student, str(path), files_from=path.parent)
 
     def grade_notebook(self, nb, assignment: str, student: str = "", path: str = "",
-                       files_from: Path | None = None) -> NotebookResult:
+                       files_from: Path | None = None, deleted: set = frozenset()) -> NotebookResult:
+        """Grade one notebook. ``deleted``: test cells the learner deleted and nbgrader put back
+        (they score zero as if still missing)."""
         exercises = registry.exercises(assignment)
+        other = other_assignment(nb, assignment)
+        if other:
+            return NotebookResult(assignment, student, path, [], error=(
+                f"this is the notebook of assignment {other}, not of {assignment}: every exercise of {assignment} "
+                f"gets zero. Submit {assignment}.ipynb in the {assignment} folder."))
         if assignment not in self._releases:
             self._releases[assignment] = release_notebook(assignment)
         cells = learner_cells(nb, assignment, self._releases[assignment])
@@ -136,27 +170,43 @@ class Grader:
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
         calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats)
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
-        run = run_learner(cells, calls, self.limits, files_from=files_from)
-        present = {str(c.get("id")) for c in nb.cells}
-        verdicts = []
+        run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
+                          zygote=self._get_zygote())
+        present = {str(c.get("id")) for c in nb.cells} - set(deleted)
+        verdicts, restored = [], []
         for exercise in exercises:
             for which in ("visible", "hidden"):
-                if exercise.grade_id(which) not in present:  # as nbgrader: a deleted test cell scores zero
+                grade_id = exercise.grade_id(which)
+                if grade_id not in present:  # a deleted test cell scores zero, on every path
+                    restored.append(grade_id)
                     verdicts.append(evaluate(exercise, which, None, self.references, (
-                        f"the test cell {exercise.grade_id(which)} is missing from the notebook (deleted?), so it "
-                        "scores zero. Get a fresh copy of the notebook, paste your code into it and submit again.")))
+                        f"The test cell {grade_id} is missing from the notebook (deleted?), so it scores zero. Get "
+                        "a fresh copy of the notebook, paste your code into it, and submit again.")))
                     continue
                 verdicts.append(self._verdict(exercise, which, run))
-        notes = list(run.cell_errors)
-        return NotebookResult(assignment, student, path, verdicts, notes=notes)
+        return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
+                              restored=restored, confinement=run.confinement)
+
+    def _get_zygote(self):
+        """The grader's zygote, started on first use (and again if it died); ``None`` when off."""
+        if not self._use_zygote:
+            return None
+        with self._zygote_lock:
+            if self._zygote is None or not self._zygote.alive:
+                from .sandbox.runner import learner_env
+                from .sandbox.zygote import Zygote
+
+                self._zygote = Zygote(learner_env())
+                weakref.finalize(self, self._zygote.close)
+            return self._zygote
 
     def _verdict(self, exercise, which, run) -> Verdict:
         fn = exercise.function
         if fn in run.missing:
             errors = [e for e in run.cell_errors if e.startswith(f"cell {fn}:")] or run.cell_errors[:2]
             detail = ("\n" + "\n".join(errors)) if errors else ""
-            problem = (f"no function named {fn} is defined in the notebook: was its cell deleted, renamed or "
-                       f"left with an error?{detail}")
+            problem = (f"no function named {fn} is defined in this notebook: was its cell deleted, was it renamed, "
+                       f"or did its cell fail?{detail}")
             return evaluate(exercise, which, None, self.references, problem)
         names = run.signatures.get(fn)
         problem = parameters_problem(exercise, names) if names else None
@@ -180,4 +230,8 @@ class Grader:
                 timing = Timing.from_wire(data["timing"])
             else:
                 timing = Outcome.from_wire(data)
-        return evaluate(exercise, which, outcomes, self.references, timing=timing)
+        verdict = evaluate(exercise, which, outcomes, self.references, timing=timing)
+        if not verdict.passed and run.cell_errors:
+            verdict.message += ("\n\nWhile your notebook ran, these cells failed; an exercise that uses what they "
+                                "define fails with them:\n" + "\n".join(f"  {e}" for e in run.cell_errors[:5]))
+        return verdict

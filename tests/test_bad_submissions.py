@@ -61,8 +61,7 @@ def test_nbgrader_batch_finishes_matches_the_command_and_leaves_no_stale_grade(t
     root = tmp_path / "course-root"
     root.mkdir()
     config = (ROOT / "nbgrader_config.py").read_text() + (
-        "\nc.Execute.timeout = 8\nc.TolerantExecute.timeout = 8\n"
-        "c.TrustedVerdict.cell_timeout = 5\nc.TrustedVerdict.call_timeout = 3\nc.TrustedVerdict.memory_mb = 2048\n")
+        "\nc.TrustedExecute.cell_timeout = 5\nc.TrustedExecute.call_timeout = 3\nc.TrustedExecute.memory_mb = 2048\n")
     (root / "nbgrader_config.py").write_text(config)
     shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
     shutil.copytree(COURSE / A, root / "course" / A)

@@ -140,3 +140,21 @@ def test_every_subcommand_is_listed_in_the_help():
     proc = _cli("--help")
     for command in ("grade", "report", "list", "sample"):
         assert command in proc.stdout
+
+
+def test_a_duplicate_notebook_is_graded_once_with_a_warning(tmp_path):
+    """Before: '02-pooling-math (1).ipynb' beside '02-pooling-math.ipynb' was graded as a second,
+    conflicting result for the same learner, without a word."""
+    folder = tmp_path / "submitted" / "dee" / A
+    folder.mkdir(parents=True)
+    nbformat.write(learner_submission(A), folder / f"{A}.ipynb")
+    nbformat.write(learner_submission(A, {"pool2d": "def pool2d(feature_map, pool_size, stride, mode='max'):\n"
+                                                    "    return None\n"}), folder / f"{A} (1).ipynb")
+    found = find_submissions([str(tmp_path / "submitted")], notes := {})
+    assert [(p.name, s) for p, _, s in found] == [(f"{A}.ipynb", "dee")]
+    assert f"graded {A}.ipynb; not graded: {A} (1).ipynb" in notes[("dee", A)]
+    out = tmp_path / "grades.json"
+    proc = _cli("grade", str(tmp_path / "submitted"), "--format", "json", "--output", str(out))
+    assert "not graded" in proc.stderr
+    data = json.loads(out.read_text())
+    assert len(data["submissions"]) == 1 and "not graded" in data["submissions"][0]["notes"][0]

@@ -257,3 +257,20 @@ def test_a_fast_path_only_for_the_speed_input_is_caught():
 
     verdict = autograder.verify("max_pool_fast", max_pool_fast, "hidden")
     assert not verdict.passed and "wrong result on the speed input" in verdict.message
+
+
+# ----------------------------------------------------------------------------- the helpers cell
+def test_a_learners_helpers_written_once_serve_both_exercises():
+    """Cells run top to bottom in one namespace: a learner's checks in the helpers cell, used by both
+    exercise cells (written without them), get full marks from the trusted grader, speed included."""
+    from tests.helpers import read
+
+    helpers = next(c for c in read(m.NOTEBOOK).cells if c.id == "helpers")
+    assert helpers.metadata["autograder"] == {"optional": True}
+    assert helpers.metadata["nbgrader"]["solution"] and not helpers.metadata["nbgrader"]["grade"]
+    own = {"helpers": catalogue._CHECKS,
+           "max_pool_fast": catalogue._OFFSETS_MAX.replace(catalogue._CHECKS, ""),
+           "avg_pool_fast": catalogue._SWV_AVG.replace(catalogue._CHECKS, "")}
+    assert all("def _check(" not in own[cell] for cell in ("max_pool_fast", "avg_pool_fast"))
+    result = Grader(device="cpu").grade_notebook(learner_submission(m.NOTEBOOK, own), m.NOTEBOOK, "helpers")
+    assert result.score == result.max_score == 12, [c["message"] for c in result.cells if not c["passed"]]

@@ -388,3 +388,25 @@ def test_gradient_routes_draws_one_arrow_per_route():
     arrows = [t for t in fig.axes[0].texts if getattr(t, "arrow_patch", None) is not None]
     assert len(arrows) == 16  # four windows of four cells
     plt.close(fig)
+
+
+# ----------------------------------------------------------------------------- the helpers cell
+def test_the_helpers_cell_is_shared_and_a_broken_one_names_itself():
+    """The model answer's exercises call the helpers cell: the trusted grader runs the cells top to bottom in
+    one namespace (full marks), and a helpers cell that stops with an error fails both exercises, its error
+    reported under the cell's id."""
+    from autograder.trusted import Grader
+    from tests.helpers import learner_submission, read
+
+    helpers = next(c for c in read(pg.NOTEBOOK).cells if c.id == "helpers")
+    assert helpers.metadata["autograder"] == {"optional": True}
+    grader = Grader(device="cpu")
+    solution = grader.grade_notebook(learner_submission(pg.NOTEBOOK), pg.NOTEBOOK, "solution")
+    assert solution.score == solution.max_score == 10, [c["message"] for c in solution.cells if not c["passed"]]
+    broken = helpers.source.replace("def backward_windows(", "raise RuntimeError('half-written')\n\n\ndef backward_windows(")
+    assert broken != helpers.source
+    result = grader.grade_notebook(learner_submission(pg.NOTEBOOK, {"helpers": broken}), pg.NOTEBOOK, "broken")
+    assert result.score == 0
+    assert any(note.startswith("cell helpers:") and "half-written" in note for note in result.notes), result.notes
+    for cell in result.cells:
+        assert "backward_windows" in cell["message"], cell["message"]

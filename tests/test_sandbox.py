@@ -76,10 +76,13 @@ def test_the_learner_process_limits_itself_in_its_own_session():
 
     probe = ("import os, resource\n"
              "def probe():\n"
-             "    return [os.getsid(0) == os.getpid(), resource.getrlimit(resource.RLIMIT_AS)[0],\n"
+             "    return [os.getsid(0) != SID, resource.getrlimit(resource.RLIMIT_AS)[0],\n"
              "            resource.getrlimit(resource.RLIMIT_FSIZE)[0], resource.getrlimit(resource.RLIMIT_CORE)[0]]\n")
     limits = Limits(memory_mb=1024, file_mb=3)
-    run = run_learner([{"id": "probe", "source": probe}], [Call("k", "probe", {})], limits)
+    import os
+
+    cells = [{"id": "sid", "source": f"SID = {os.getsid(0)}"}, {"id": "probe", "source": probe}]
+    run = run_learner(cells, [Call("k", "probe", {})], limits)
     own_session, memory, file_size, core = wire.decode(run.outcomes["k"]["value"])
     assert own_session and memory == 1024 * 2**20 and file_size == 3 * 2**20 and core == 0
 
@@ -101,3 +104,66 @@ def test_the_smallest_memory_limit_still_runs_numpy():
     cell = "import numpy as np\ndef total():\n    return int(np.arange(1000).sum())\n"
     run = run_learner([{"id": "c", "source": cell}], [Call("k", "total", {})], Limits(memory_mb=MIN_MEMORY_MB))
     assert not run.cell_errors and wire.decode(run.outcomes["k"]["value"]) == 499500
+
+
+_DAEMON = """
+import os, time
+_r, _w = os.pipe()
+if os.fork() == 0:          # a detached daemon: double fork, its own session
+    os.setsid()
+    if os.fork() == 0:
+        os.write(_w, str(os.getpid()).encode())
+        time.sleep(120)
+        os._exit(0)
+    os._exit(0)
+os.close(_w)
+DAEMON = int(os.read(_r, 100))
+os.wait()
+def daemon_pid():
+    return DAEMON
+"""
+
+
+def _gone(pid: int, within: float = 2.0) -> bool:
+    import os
+    import time
+
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_no_process_the_learner_starts_outlives_its_grading():
+    """Before: a learner cell's setsid daemon survived grading (and could rewrite the gradebook)."""
+    from autograder.sandbox import Call, run_learner
+
+    run = run_learner([{"id": "daemon", "source": _DAEMON}], [Call("k", "daemon_pid", {})], Limits())
+    pid = wire.decode(run.outcomes["k"]["value"])
+    assert isinstance(pid, int) and _gone(pid), f"the learner's daemon {pid} is still running"
+
+
+def test_a_daemon_started_before_a_hang_is_stopped_with_it():
+    from autograder.sandbox import Call, run_learner
+
+    cells = [{"id": "daemon", "source": _DAEMON + "print(DAEMON)\n"},
+             {"id": "hang", "source": "while True:\n    pass\n"}]
+    run = run_learner(cells, [Call("k", "daemon_pid", {})], Limits(cell_timeout=2, call_timeout=2))
+    assert any(e.startswith("cell hang:") and "longer than 2 s" in e for e in run.cell_errors), run.cell_errors
+    pids = [int(line) for out in [run.outputs.get("daemon", {})] for line in out.get("stdout", "").split()]
+    assert pids and all(_gone(pid) for pid in pids)
+
+
+def test_cell_outputs_come_back_for_the_autograded_notebook():
+    from autograder.sandbox import run_learner
+
+    cells = [{"id": "a", "source": "print('hello')\nimport sys\nprint('warn', file=sys.stderr)"},
+             {"id": "b", "source": "x = 1\n1 / 0"}]
+    run = run_learner(cells, [], Limits())
+    assert run.outputs["a"] == {"stdout": "hello\n", "stderr": "warn\n", "error": None}
+    error = run.outputs["b"]["error"]
+    assert error["ename"] == "ZeroDivisionError" and "line 2" in error["traceback"][0]

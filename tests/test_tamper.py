@@ -1,9 +1,9 @@
 """The tamper suite: tricks on in-kernel grading earn nothing under trusted grading.
 
 Every trick runs through both paths: the grading command's :class:`autograder.trusted.Grader`
-and plain ``nbgrader autograde`` with the root ``nbgrader_config.py`` (TrustedVerdict after
-Execute). The same submissions graded by stock nbgrader (the tests run in the learner's kernel,
-no TrustedVerdict) show that the tricks are real.
+and plain ``nbgrader autograde`` with the root ``nbgrader_config.py`` (TrustedExecute in place of
+nbgrader's Execute: no kernel). The same submissions graded by stock nbgrader (the tests run in
+the learner's kernel) show that the tricks are real.
 """
 import shutil
 
@@ -33,7 +33,7 @@ def test_trick_earns_nothing_under_the_grading_command(trick):
 def _course_root(path, trusted: bool):
     path.mkdir()
     config = (ROOT / "nbgrader_config.py").read_text()
-    if not trusted:  # stock nbgrader: drop the TrustedVerdict registration
+    if not trusted:  # stock nbgrader: drop the trusted pipeline's registration
         config = config.split("# Trusted grading:")[0]
     (path / "nbgrader_config.py").write_text(config)
     shutil.copytree(SOLUTIONS / A, path / "solutions" / A)

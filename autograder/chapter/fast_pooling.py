@@ -242,15 +242,23 @@ register(Exercise(
     reference=max_pool_reference,
     reference_op="tf.nn.max_pool",
     covers="the chapter's overlapping windows, windows that tile the map and windows that do not, SAME on "
-           "all-negative integers, NCHW with overlapping windows, a rectangular window, and two ValueErrors",
+           "all-negative integers, NCHW with overlapping windows, a rectangular window, and two ValueErrors; "
+           f"then speed on small_speed_input(): at least {MIN_RATIO}x faster than max_pool_loop",
     hints=(
-        "Start from your notebook 03 checks: strings first, then `ksize` and `strides` as `(rows, cols)` pairs.",
-        "Work in one layout (transpose NCHW to NHWC and back), or keep the layout and pool the axes where they are: `(1, 2)` for NHWC, `(2, 3)` for NCHW.",
-        "The output length along an axis: VALID `(n - k) // s + 1`; SAME `-(-n // s)`, with `max((out - 1) * s + k - n, 0) // 2` padded cells before.",
-        "Loop over the window offsets `(a, b)` only. For one offset, the cell of every window is `x[:, a:a + (H' - 1) * sh + 1:sh, b:b + (W' - 1) * sw + 1:sw, :]`; combine the slices with `np.maximum`. Copy the first one: a slice is a view of the input.",
-        "SAME: pad a copy with `-np.inf` (floats) or `np.iinfo(dtype).min` (integers), never with zeros; or shorten each offset's slice to the windows where its cell is real.",
-        "Or use `sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw].max(axis=(-2, -1))` on the (padded) input. A max of 1-D maxes along rows, then columns, is the 2-D max too.",
-        "Keep the dtype: `-np.inf` padding needs a float array, so integers need `np.iinfo(dtype).min`.",
+        "Start from your notebook 03 `max_pool`: keep its argument checks and output size (write them once, in "
+        "your helpers cell, for both exercises) and replace only the loop over output cells. Which loop does "
+        "this notebook say is fine to keep?",
+        "Loop over the `kh * kw` window offsets instead of the outputs: for one offset, the cell at that offset "
+        "of every window is one strided slice of the input, and the element-wise maximum of those slices is the "
+        "pooled output. Work in one layout (transpose NCHW to NHWC and back), or pool the axes where they are.",
+        "SAME: padding must never win a max. Pad a copy with the lowest value of the dtype, never with zeros, "
+        "or shorten each offset's slice to the windows where its cell is real. Keep the input's dtype, and never "
+        "write into the input.",
+        "Output lengths as in notebook 03 (VALID `(n - k) // s + 1`, SAME `-(-n // s)`). For offset `(a, b)`: "
+        "`x[:, a:a + (H' - 1) * sh + 1:sh, b:b + (W' - 1) * sw + 1:sw, :]`; `out = ` the first slice `.copy()`, "
+        "then `np.maximum(out, next_slice, out=out)`. Padding value: `-np.inf` for floats, `np.iinfo(dtype).min` "
+        "for integers. Or `sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw].max(axis=(-2, -1))` on "
+        "the padded copy.",
     ),
     explain=explain,
     speed=Speed(baseline="autograder.chapter.fast_pooling:max_pool_loop", case=speed_input, visible_case=small_speed_input,
@@ -268,12 +276,18 @@ register(Exercise(
     reference=avg_pool_reference,
     reference_op="tf.nn.avg_pool",
     covers="the chapter's overlapping windows, tiling windows, SAME averages that do not count padding, odd "
-           "SAME padding, NCHW with a row in no window, and the integer and lower-case padding errors",
+           "SAME padding, NCHW with a row in no window, and the integer and lower-case padding errors; then "
+           f"speed on small_speed_input(): at least {MIN_RATIO}x faster than avg_pool_loop",
     hints=(
-        "Check the dtype first: `np.issubdtype(value.dtype, np.floating)`.",
-        "Add the offsets' slices (`np.add`) instead of taking their maximum, then divide.",
-        "SAME: pad with zeros for the sums. To count the real cells, pad `np.ones((H, W))` the same way and add its slices too; or count per axis: window $(i, j)$ holds (real rows of window $i$) x (real columns of window $j$) cells, `np.multiply.outer(rows, cols)`.",
-        "Divide in the input's dtype: float32 sums divided by a float32 or int count stay float32; a float64 copy of the input would not.",
+        "The same windows, checks and output size as `max_pool_fast`: call the same helpers. What changes is "
+        "the reduction, what a SAME window divides by, and which dtypes TensorFlow averages at all.",
+        "Reject integer inputs first. Sum the offsets' slices instead of taking their maximum (zero padding is "
+        "harmless in a sum), then divide each sum by the number of real cells in its window, in the input's "
+        "float dtype.",
+        "`np.issubdtype(value.dtype, np.floating)`; `np.add` over the offsets' slices. The real cells of window "
+        "`(i, j)` are (real rows of window `i`) x (real columns of window `j`): `np.multiply.outer(rows, cols)`; "
+        "or pad `np.ones((H, W))` like the input and sum its windows too. float32 sums divided by a float32 or "
+        "int count stay float32; a float64 copy of the input would not.",
     ),
     explain=explain,
     speed=Speed(baseline="autograder.chapter.fast_pooling:avg_pool_loop", case=speed_input, visible_case=small_speed_input,

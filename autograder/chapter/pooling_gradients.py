@@ -198,13 +198,19 @@ register(Exercise(
     covers="the chapter's map, overlapping windows, ties, SAME padding, NCHW, float64, 1/2/4-number "
            "ksize and strides, the two ValueErrors",
     hints=(
-        "Turn `ksize` and `strides` into `(kh, kw)` and `(sh, sw)` first: `np.ndim(v) == 0` for an int; for four numbers pick positions 1, 2 (NHWC) or 2, 3 (NCHW).",
-        "For NCHW, `np.moveaxis(value, 1, -1)` gives an NHWC view; compute in NHWC and move the axis back at the end.",
-        "Compute $H'$, $W'$ and the padding on top/left; check `upstream.shape` against `(N, H', W', C)`.",
-        "`grad = np.zeros(value.shape, dtype=upstream.dtype)`: `np.zeros(value.shape)` alone would be float64.",
-        "Window of output cell `(i, j)`: rows `i*sh - top` to `i*sh - top + kh`, clipped to `0 .. H` (and the same for columns); the clipped part is padding.",
-        "`window.reshape(-1).argmax()` is the first maximum in row-major order; `divmod(index, window_width)` turns it back into a row and a column inside the window.",
-        "`+=`, not `=`: a cell can be the maximum of several windows.",
+        "Take one window at a time: which single cell of it receives the window's upstream value, and what "
+        "does a cell get when it is the maximum of two windows? The windows themselves are notebook 03's "
+        "(the same `ksize` and `strides` forms, output size and SAME padding): write those pieces once, in "
+        "your helpers cell.",
+        "Work channels-last: for NCHW move the channel axis to the end, and back at the end. Check "
+        "`upstream`'s shape before anything else, and start from a gradient of zeros in `upstream`'s dtype.",
+        "For each output cell, clip its window to the map (the rest is padding, which never receives "
+        "gradient), find the window's first maximum in row-major order and add the window's upstream value "
+        "there: add, never assign, since windows overlap.",
+        "`window.reshape(N, -1, C).argmax(axis=1)` gives each image's and channel's first maximum as a flat "
+        "index into the window; `divmod(index, window_width)` turns it into a row and a column inside the "
+        "window. Then `grad[...] += upstream[:, i, j, :]`; `np.zeros(value.shape, dtype=upstream.dtype)`, since "
+        "`np.zeros(value.shape)` alone is float64.",
     ),
     explain=_explain,
 ))
@@ -288,11 +294,15 @@ register(Exercise(
     covers="the chapter's map, overlapping windows, SAME padding on both sides, NCHW, float64, "
            "1/2/4-number ksize and strides, the two ValueErrors",
     hints=(
-        "The same preparation as Exercise 1: pairs, NCHW to NHWC (here only `upstream` and the shape: `(N, C, H, W)` becomes `(N, H, W, C)`), $H'$, $W'$, the padding on top/left, the shape check.",
-        "`grad = np.zeros(shape, dtype=upstream.dtype)`.",
-        "For the window of `(i, j)` clipped to the map, rows `r0:r1` and columns `c0:c1`: `grad[:, r0:r1, c0:c1, :] += upstream[:, i:i+1, j:j+1, :] / ((r1 - r0) * (c1 - c0))`. The `i:i+1` keeps the axis, so numpy broadcasts one value per image and channel over the window.",
-        "`kh * kw` is the right divisor only when the window holds no padding.",
-        "`upstream /= ...` would change the caller's array: make a new value instead.",
+        "The same windows as Exercise 1, so the same helpers. For one window: how much of its upstream value "
+        "does each of its cells get, and which cells count when the window covers SAME padding?",
+        "Every real cell of the window of output cell `(i, j)` receives `upstream[i, j]` divided by the number "
+        "of the window's real cells, added to what other windows give it. One slice of the gradient takes a "
+        "window's share for every image and channel at once.",
+        "With the window clipped to the map, rows `r0:r1` and columns `c0:c1`: `grad[:, r0:r1, c0:c1, :] += "
+        "upstream[:, i:i + 1, j:j + 1, :] / ((r1 - r0) * (c1 - c0))` (the `i:i + 1` keeps the axis, so numpy "
+        "broadcasts). `kh * kw` is the right divisor only for a window without padding; `upstream /= ...` "
+        "would change the caller's array.",
     ),
     explain=_explain,
 ))

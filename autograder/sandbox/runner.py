@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .limits import Limits
 
-__all__ = ["Call", "LearnerRun", "run_learner"]
+__all__ = ["Call", "LearnerRun", "run_learner", "learner_env"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +47,8 @@ class LearnerRun:
     signatures: dict = dataclasses.field(default_factory=dict)  # function -> its parameter names
     cell_errors: list = dataclasses.field(default_factory=list)  # "cell <id>: <error>" lines
     broken: dict = dataclasses.field(default_factory=dict)  # function -> why its calls stopped
+    outputs: dict = dataclasses.field(default_factory=dict)  # cell id -> {"stdout", "stderr", "error"}
+    confinement: dict = dataclasses.field(default_factory=dict)  # what the learner process's confinement held
     restarts: int = 0
 
 
@@ -59,9 +61,25 @@ def _signal_name(returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
+def learner_env() -> dict:
+    """The learner process's environment: the grader's, without its secrets and Jupyter's
+    settings (no ``AUTOGRADER_*``, ``JPY_*``, ``JUPYTER_*``), with a non-interactive matplotlib,
+    one thread for the maths libraries, and TensorFlow quiet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "JPY_", "JUPYTER_"))}
+    env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", PYTHONNOUSERSITE="1")
+    return env
+
+
 def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
-                files_from: Path | None = None, python: str | None = None) -> LearnerRun:
-    """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process."""
+                files_from: Path | None = None, python: str | None = None, confine: bool = True,
+                zygote=None) -> LearnerRun:
+    """Run ``cells`` (dicts with ``id`` and ``source``) then ``calls`` in a limited process.
+
+    ``confine``: the learner process confines itself with Landlock where the kernel offers it.
+    ``zygote``: a :class:`~autograder.sandbox.zygote.Zygote` to fork the learner process from
+    (much cheaper than starting a Python); without one, or if it has died, a fresh Python.
+    """
     from .. import wire
 
     result = LearnerRun()
@@ -74,6 +92,7 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 _copy_small_files(files_from, work)
             job = {
                 "limits": dataclasses.asdict(limits),
+                "confine": bool(confine),
                 "cells": [c for c in cells if c["id"] not in skip_cells],
                 "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
                            "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
@@ -81,16 +100,20 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
             job_path, events_path = work / ".job.json", work / ".events.jsonl"
             job_path.write_text(json.dumps(job))
             events_path.touch()
-            env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "JPY_", "JUPYTER_"))}
-            env.update(MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                       TF_CPP_MIN_LOG_LEVEL="3", PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
-            # A new session (its own process group: a kill reaches every child it starts); the
-            # learner process sets its resource limits itself (no preexec_fn: the grader has threads).
-            proc = subprocess.Popen(
-                [python or sys.executable, "-m", "autograder.sandbox.learner", str(job_path), str(events_path)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True,
-            )
+            proc = None
+            if zygote is not None and zygote.alive:
+                try:
+                    proc = zygote.start(str(job_path), str(events_path), str(work))
+                except RuntimeError:
+                    proc = None
+            if proc is None:
+                # A new session (its own process group: a kill reaches every child it starts); the
+                # learner process sets its resource limits itself (no preexec_fn: the grader has threads).
+                proc = subprocess.Popen(
+                    [python or sys.executable, "-m", "autograder.sandbox.learner", str(job_path), str(events_path)],
+                    cwd=work, env=learner_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL, start_new_session=True,
+                )
             where, why = _watch(proc, events_path, limits, result)
         done = {k for k in result.outcomes}
         pending = [c for c in pending if c.key not in done and c.function not in result.broken
@@ -146,6 +169,10 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
             elif kind == "cell_end":
                 if event.get("error"):
                     result.cell_errors.append(f"cell {event.get('id')}: {str(event['error'])[:300]}")
+                if isinstance(event.get("output"), dict):
+                    result.outputs[str(event.get("id"))] = _output(event["output"])
+            elif kind == "confinement" and not result.confinement:  # the first one: later ones are forged
+                result.confinement = _confinement({k: v for k, v in event.items() if k != "event"})
                 current, started = ("between", ""), time.monotonic()
             elif kind == "function":
                 name = str(event.get("name"))
@@ -166,13 +193,51 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
             return (current if current[0] != "between" else ("start", "")), _signal_name(returncode)
         limit = limits.call_timeout if current[0] == "call" else limits.cell_timeout
         if time.monotonic() - started > limit:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
+            _stop(proc)
             return (current if current[0] != "between" else ("start", "")), f"ran longer than {limit:g} s and was stopped"
         time.sleep(0.02)
+
+
+def _stop(proc) -> None:
+    """Stop the learner's process and everything it started.
+
+    ``SIGTERM`` asks its supervisor (which never runs learner code) to kill every process below
+    it, ``setsid`` daemons included, and exit; ``SIGKILL`` to the whole group follows if it has
+    not ended within a second.
+    """
+    try:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=1.0)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def _confinement(data: dict) -> dict:
+    """What the learner process reported about its confinement, checked, with a plain line."""
+    from .landlock import Confinement
+
+    try:
+        held = Confinement.from_dict(data)
+    except ValueError:
+        held = Confinement(0, reason="the learner's process sent no readable report of its confinement")
+    return {**held.to_dict(), "describe": held.describe()}
+
+
+def _output(data: dict) -> dict:
+    """A cell's captured output, each field checked (it comes from the learner's process)."""
+    error = data.get("error")
+    if isinstance(error, dict):
+        error = {"ename": str(error.get("ename", ""))[:200], "evalue": str(error.get("evalue", ""))[:12000],
+                 "traceback": [str(line)[:12000] for line in (error.get("traceback") or [])][:20]}
+    else:
+        error = None
+    return {"stdout": str(data.get("stdout") or "")[:12000], "stderr": str(data.get("stderr") or "")[:12000],
+            "error": error}
 
 
 def _copy_small_files(source: Path, target: Path, max_bytes: int = 16 * 1024 * 1024) -> None:

@@ -15,6 +15,15 @@ from . import Variant
 
 ASSIGNMENT = "06-fast-pooling"
 
+# What the released docstrings must not give away (tests/test_handed_over.py): the output-size and
+# padding formulas and the numpy machinery the notebook's sections and hints leave for the learner.
+HANDED_OVER = {
+    "max_pool_fast": ["-(-", "// sh + 1", "ceil(", "// 2", "sliding_window_view", "as_strided", "np.maximum",
+                      "-np.inf", "iinfo", "// kh, kh", "np.pad"],
+    "avg_pool_fast": ["-(-", "// sh + 1", "ceil(", "// 2", "sliding_window_view", "as_strided", "np.add",
+                      "multiply.outer", "issubdtype", "/ (kh * kw)", "np.pad", "cumsum"],
+}
+
 # What every learner's cell starts with: notebook 03's argument checks, as helpers.
 _CHECKS = '''
 from numpy.lib.stride_tricks import as_strided, sliding_window_view

@@ -7,6 +7,15 @@ from . import Variant
 
 ASSIGNMENT = "05-pooling-gradients"
 
+# What the released docstrings must not give away (tests/test_handed_over.py): the algorithm and the
+# formulas the exercises ask for, where the task text and the hints leave them for the learner to find.
+HANDED_OVER = {
+    "max_pool_backward": ["argmax", "divmod", "unravel_index", "+=", "-(-", "// 2", "(H - kh) // sh",
+                          "np.zeros(", "moveaxis"],
+    "avg_pool_backward": ["+=", "(r1 - r0)", "/ (kh * kw)", "i:i + 1", "i:i+1", "-(-", "// 2", "np.zeros(",
+                          "moveaxis"],
+}
+
 # ----------------------------------------------------------------------------- max_pool_backward
 _MAX = '''
 def max_pool_backward(upstream, value, ksize, strides, padding, data_format="NHWC"):

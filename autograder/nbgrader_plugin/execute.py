@@ -1,0 +1,160 @@
+"""``TrustedExecute``: nbgrader's execution step, without a kernel and without learner code in nbgrader.
+
+It takes the place of nbgrader's ``Execute`` in ``nbgrader autograde``. The learner's cells run
+once, in the sandboxed, confined learner process (:mod:`autograder.sandbox`, through
+:class:`autograder.trusted.Grader`); nothing of the learner's runs in nbgrader's process, and no
+Jupyter kernel is started, so no check cell imports TensorFlow there either. Then, in the notebook
+nbgrader goes on with:
+
+* each learner cell that ran gets what it printed and the error it raised (what the grader reads
+  in the formgrader); the course's own demo cells, not run, stay without output;
+* each test cell of an exercise gets the trusted verdict: a line starting with ``✔`` when it
+  passed, an ``ExerciseFailed`` error saying what failed when it did not. nbgrader's
+  ``SaveAutoGrades`` scores the cells from those outputs;
+* a test cell or a written answer the learner deleted is put back where it was, from the
+  released notebook: a deleted test cell scores zero with a message naming it, a deleted answer
+  is there to be graded (zero), so nothing stays "needs manual grade" with nothing to grade.
+
+It never crashes the grading of a submission: if trusted grading itself fails, the exercise cells
+get an error output saying so (zero points, and an error in nbgrader's log), and the next
+submission is graded normally.
+
+Found by experiment (nbgrader 0.9.6): a subclass of nbconvert's ``Preprocessor`` is silently
+skipped unless enabled, while nbgrader's ``NbGraderPreprocessor`` runs by default; an output added
+as a plain dict instead of a notebook node crashed nbgrader's grade saving for the whole
+submission, so outputs are built with ``nbformat.v4.new_output``.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Float, Integer, Unicode
+
+from .. import registry
+from ..sandbox.limits import Limits
+
+__all__ = ["TrustedExecute", "precompute", "verdict_outputs"]
+
+_DEFAULTS = Limits()
+_graders: dict = {}  # one per configuration in this process: TensorFlow's answers are reused
+_precomputed: dict = {}  # (student, assignment) -> NotebookResult, from `python -m autograder autograde`
+_lock = threading.Lock()
+
+
+def precompute(student: str, assignment: str, result) -> None:
+    """Hand a result graded beforehand (in parallel) to the next ``TrustedExecute`` of that submission."""
+    with _lock:
+        _precomputed[(student, assignment)] = result
+
+
+def verdict_outputs(passed: bool, message: str) -> list:
+    """The outputs of a test cell for a verdict: a ``✔`` line, or an ``ExerciseFailed`` error."""
+    if passed:
+        return [new_output("stream", name="stdout", text=message + "\n")]
+    lines = message.splitlines() or [""]
+    return [new_output("error", ename="ExerciseFailed", evalue="\n" + message,
+                       traceback=["ExerciseFailed: " + lines[0]] + lines[1:])]
+
+
+def _cell_outputs(captured: dict) -> list:
+    outputs = []
+    for stream in ("stdout", "stderr"):
+        if captured.get(stream):
+            outputs.append(new_output("stream", name=stream, text=captured[stream]))
+    error = captured.get("error")
+    if error:
+        outputs.append(new_output("error", ename=error["ename"], evalue=error["evalue"], traceback=error["traceback"]))
+    return outputs
+
+
+def _restore_missing(nb, assignment: str, release) -> list[str]:
+    """Put back the grade cells (tests and written answers) the learner deleted; their ids."""
+    if release is None:
+        return []
+    present = {c.get("id") for c in nb.cells}
+    order = [c.get("id") for c in release.cells]
+    restored = []
+    for index, cell in enumerate(release.cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade") or cell.get("id") in present:
+            continue
+        before = next((i for i in range(index - 1, -1, -1) if order[i] in present), None)
+        position = 0 if before is None else next(
+            (k + 1 for k, c in enumerate(nb.cells) if c.get("id") == order[before]), len(nb.cells))
+        nb.cells.insert(position, copy.deepcopy(cell))
+        present.add(cell.get("id"))
+        restored.append(cell.get("id"))
+    return restored
+
+
+class TrustedExecute(NbGraderPreprocessor):
+    """Run the learner's cells in the sandbox and write the trusted verdicts (see the module)."""
+
+    device = Unicode("cpu", help="Where TensorFlow's references run: cpu, gpu or auto.").tag(config=True)
+    cell_timeout = Float(_DEFAULTS.cell_timeout, help="Seconds each notebook cell may run in the learner's process."
+                         ).tag(config=True)
+    call_timeout = Float(_DEFAULTS.call_timeout, help="Seconds each call of a learner's function may run.").tag(config=True)
+    memory_mb = Integer(_DEFAULTS.memory_mb, help="Memory limit of the learner's process, in MB.").tag(config=True)
+    confine = Bool(True, help="Confine the learner's process with Landlock where the kernel offers it.").tag(config=True)
+
+    def _grader(self):
+        key = (self.device, self.cell_timeout, self.call_timeout, self.memory_mb, self.confine)
+        with _lock:
+            if key not in _graders:
+                from ..secret import ensure
+                from ..trusted import Grader
+
+                secret, note = ensure()
+                if note:
+                    self.log.warning("autograder: %s", note)
+                limits = Limits(self.cell_timeout, self.call_timeout, self.memory_mb)
+                _graders[key] = Grader(self.device, limits, secret, confine=self.confine)
+            return _graders[key]
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        assignment, student = info.get("assignment", ""), info.get("student", "")
+        if assignment not in registry.assignments():
+            self.log.warning("autograder: %s is not one of this course's assignments: nothing was run", assignment)
+            return nb, resources
+        from ..trusted import release_notebook
+
+        restored = _restore_missing(nb, assignment, release_notebook(assignment))
+        for cell_id in restored:
+            self.log.warning("autograder, %s: the learner deleted cell %s; it was put back and scores zero",
+                             student, cell_id)
+        exercises = registry.exercises(assignment)
+        tests = {e.grade_id(w): (e, w) for e in exercises for w in ("visible", "hidden")}
+        with _lock:
+            result = _precomputed.pop((student, assignment), None)
+        try:
+            if result is None:
+                folder = resources.get("metadata", {}).get("path")
+                result = self._grader().grade_notebook(nb, assignment, student, deleted=set(restored),
+                                                       files_from=Path(folder) if folder else None)
+            verdicts = {v.exercise.grade_id(v.which): v for v in result.verdicts}
+            failure = result.error
+            for note in result.notes:
+                self.log.info("autograder, %s: %s", student, note)
+            if result.confinement and not result.confinement.get("filesystem"):
+                self.log.warning("autograder, %s: %s", student, result.confinement.get("describe", "not confined"))
+        except Exception as exc:  # noqa: BLE001 - never crash the grading of a submission
+            self.log.error("autograder: trusted grading failed for %s: %s: %s", student, type(exc).__name__, exc)
+            result, verdicts = None, {}
+            failure = f"Trusted verification could not run ({type(exc).__name__}: {exc}). Ask your instructor to regrade."
+        for cell in nb.cells:
+            if cell.get("cell_type") != "code":
+                continue
+            if cell.get("id") in tests:
+                verdict = verdicts.get(cell.id)
+                if verdict is not None:
+                    cell.outputs = verdict_outputs(verdict.passed, verdict.message)
+                else:
+                    cell.outputs = verdict_outputs(False, failure or "not graded")
+            elif result is not None and cell.get("id") in result.outputs:
+                cell.outputs = _cell_outputs(result.outputs[cell.id])
+        return nb, resources
