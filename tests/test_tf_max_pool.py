@@ -248,3 +248,5 @@ def test_a_failing_helpers_cell_fails_the_exercises_that_call_it_naming_the_help
     assert any(note.startswith("cell helpers: SyntaxError") for note in result.notes)
     for cell in result.cells:
         assert "NameError: name 'check_arguments' is not defined" in cell["message"]
+        assert "these cells failed" in cell["message"] and "cell helpers: SyntaxError" in cell["message"], \
+            "the message names the failed cell, not only the missing name"
