@@ -21,6 +21,10 @@ export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS ?=
+# The course's language: `make lab COURSE_LANGUAGE=zh` opens the Chinese course (in work-zh/).
+COURSE_LANGUAGE ?= en
+SUFFIX := $(if $(filter en,$(COURSE_LANGUAGE)),,-$(COURSE_LANGUAGE))
+export COURSE_LANGUAGE
 
 .PHONY: help setup lab test course autograde grade-ui grade-sample grade report clean clean-grading
 
@@ -38,15 +42,18 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 lab: setup
-	mkdir -p work && cp -rn course/. work/
-	@echo "Your notebooks are in work/ (your own copies: 'make lab' never overwrites them)."
-	$(BIN)/jupyter lab --notebook-dir=work $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+	mkdir -p work$(SUFFIX) && cp -rn course$(SUFFIX)/. work$(SUFFIX)/
+	@echo "Your notebooks are in work$(SUFFIX)/ (your own copies: 'make lab' never overwrites them)."
+	$(BIN)/jupyter lab --notebook-dir=work$(SUFFIX) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both languages: course/ from solutions/; solutions-zh/ built from solutions/ and i18n/zh/, then course-zh/.
 course: setup
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=en $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	COURSE_LANGUAGE=zh $(BIN)/python -m autograder translate build --language zh
+	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=zh $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 autograde: setup
 	@test -n "$(A)" || { echo "usage: make autograde A=<assignment> [NBGRADER_ARGS='--student ID --force']"; exit 2; }
