@@ -48,8 +48,13 @@ def _check(lang: str) -> str:
 
 
 def use_language(lang: str) -> None:
-    """Speak ``lang`` in this process from now on (what a notebook's setup cell calls)."""
+    """Speak ``lang`` in this process from now on (what a notebook's setup cell calls); for
+    Chinese, matplotlib gets a font that can draw it (:mod:`autograder.fonts`)."""
     _chosen[0] = _check(str(lang).lower())
+    if _chosen[0] == "zh":
+        from .fonts import use_cjk_fonts
+
+        use_cjk_fonts()
 
 
 def language() -> str:
