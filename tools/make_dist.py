@@ -225,25 +225,30 @@ def _block_lines(text: str, begin: str, end: str) -> list[list[str]]:
     return blocks
 
 
-def _cell_sources(text: str) -> list[str]:
-    """The sources of a notebook's cells (``text``: the notebook's JSON)."""
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in json.loads(text)["cells"]]
+def _cells(text: str) -> list[tuple[str, str]]:
+    """``(cell type, source)`` of a notebook's cells (``text``: the notebook's JSON)."""
+    return [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+            for c in json.loads(text)["cells"]]
 
 
 def instructor_snippets(root: Path = ROOT) -> set[str]:
-    """Pieces of the model answers and hidden tests in ``solutions/``: any three lines in a row
-    (stripped, blank lines left out; a shorter block whole) that are not all in the released notebooks."""
-    released = {line.strip() for path in root.glob("course/*/*.ipynb") for src in _cell_sources(path.read_text())
+    """Pieces of the model answers and hidden tests in ``solutions/``, any one of which is a leak:
+    of code, any three lines in a row (stripped, blank lines left out; a shorter block whole, from
+    30 characters); of prose, any sentence of 40 characters or more; never text the released
+    notebooks hold too."""
+    released = {line.strip() for path in root.glob("course/*/*.ipynb") for _, src in _cells(path.read_text())
                 for line in src.splitlines()}
     snippets = set()
     for path in root.glob("solutions/*/*.ipynb"):
-        for src in _cell_sources(path.read_text()):
+        for kind, src in _cells(path.read_text()):
             for block in (_block_lines(src, "BEGIN SOLUTION", "END SOLUTION")
                           + _block_lines(src, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
+                if kind == "markdown":
+                    snippets |= {s for line in block if line not in released
+                                 for s in re.split(r"(?<=[.!?])\s+", line) if len(s) >= 40}
+                    continue
                 windows = [block] if len(block) < 3 else [block[i:i + 3] for i in range(len(block) - 2)]
-                for window in windows:
-                    if not set(window) <= released and sum(map(len, window)) >= 30:
-                        snippets.add("\n".join(window))
+                snippets |= {"\n".join(w) for w in windows if not set(w) <= released and sum(map(len, w)) >= 30}
     return snippets
 
 
@@ -251,7 +256,7 @@ def _normalised(name: str, data: bytes) -> str:
     text = data.decode("utf-8", errors="replace")
     if name.endswith(".ipynb"):
         try:
-            text = "\n".join(_cell_sources(text))
+            text = "\n".join(src for _, src in _cells(text))
         except (ValueError, KeyError, TypeError):
             pass
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
@@ -317,20 +322,25 @@ def _notebook_problems(text: str) -> list[str]:
 
 # ----------------------------------------------------------------------------- the command
 def build(output: Path, root: Path = ROOT) -> dict[str, Path]:
-    """Make every output in ``output`` (replacing earlier ones); fail, removing them, on a leak."""
+    """Make every output in ``output`` (replacing earlier ones); fail, removing them, on a leak.
+    The folder is scanned before anything is made from it, the archives and the wheel after."""
     output.mkdir(parents=True, exist_ok=True)
-    outputs = [output / NAME, output / f"{NAME}.tar.gz", output / f"{NAME}.zip", *output.glob("pooling_course_autograder-*.whl")]
-    _remove(outputs)
-    folder = build_folder(output, root)
-    tar_path, zip_path = build_archives(folder)
-    wheel = build_wheel(folder, output)
-    made = {"folder": folder, "tar": tar_path, "zip": zip_path, "wheel": wheel}
-    found = [f"{p.name}/{leak}" for p in made.values() for leak in leaks(p, root=root)]
+    _remove([output / NAME, output / f"{NAME}.tar.gz", output / f"{NAME}.zip",
+             *output.glob("pooling_course_autograder-*.whl")])
+    made = {"folder": build_folder(output, root)}
+    _refuse_leaks(made, root)
+    made["tar"], made["zip"] = build_archives(made["folder"])
+    made["wheel"] = build_wheel(made["folder"], output)
+    _refuse_leaks(made, root, skip="folder")
+    return made
+
+
+def _refuse_leaks(made: dict[str, Path], root: Path, skip: str = "") -> None:
+    found = [f"{p.name}/{leak}" for kind, p in made.items() if kind != skip for leak in leaks(p, root=root)]
     if found:
         _remove(made.values())
         raise SystemExit("make_dist: the distribution would leak instructor material (nothing was kept):\n  "
                          + "\n  ".join(found))
-    return made
 
 
 def _remove(paths) -> None:
