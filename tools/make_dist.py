@@ -96,7 +96,7 @@ def learner_requirements(root: Path = ROOT) -> str:
     pins = requirement_pins(root)
     missing = [n for n in LEARNER_PINS if n not in pins]
     if missing:
-        raise SystemExit(f"make_dist: requirements.txt pins none of {missing}")
+        raise SystemExit(f"make_dist: requirements.txt does not pin {missing}")
     return ("# The course's pins for learners: the same versions as the course repository's requirements.txt\n"
             "# (generated from it by tools/make_dist.py). The instructor's tools are not here.\n"
             + "".join(f"{n}=={pins[n]}\n" for n in LEARNER_PINS))
@@ -198,9 +198,8 @@ def secrets(root: Path = ROOT) -> list[str]:
     """Every grading secret this machine knows of: the environment's, the named file's, the workspaces'."""
     found = [os.environ.get("AUTOGRADER_SECRET", "")]
     files = [*root.glob("grading*/secret")]
-    for name in ("AUTOGRADER_SECRET_FILE",):
-        if os.environ.get(name):
-            files.append(Path(os.environ[name]))
+    if os.environ.get("AUTOGRADER_SECRET_FILE"):
+        files.append(Path(os.environ["AUTOGRADER_SECRET_FILE"]))
     if os.environ.get("COURSE_WORKSPACE"):
         files.append(root / os.environ["COURSE_WORKSPACE"] / "secret")
     for path in files:
@@ -212,6 +211,7 @@ def secrets(root: Path = ROOT) -> list[str]:
 
 
 def _block_lines(text: str, begin: str, end: str) -> list[list[str]]:
+    """The non-blank lines, stripped, of each block between a ``begin`` and an ``end`` marker line."""
     blocks, current = [], None
     for line in text.splitlines():
         stripped = line.strip()
