@@ -10,6 +10,7 @@
 # `make report` (grading/report.html from the gradebook), `make grade` (the fast grading command
 # over grading/submitted, no nbgrader needed), `make grade-sample` (the solution and the stub of
 # each assignment graded in their own workspace, grading-samples/, never the class's grading/).
+# `make dist` builds what learners get into dist/: their folder, its .tar.gz and .zip, a wheel (tools/make_dist.py).
 # `make clean` removes caches and the sample workspace only: never grading/ or work/.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -26,7 +27,7 @@ COURSE_LANGUAGE ?= en
 SUFFIX := $(if $(filter en,$(COURSE_LANGUAGE)),,-$(COURSE_LANGUAGE))
 export COURSE_LANGUAGE
 
-.PHONY: help setup lab test course autograde grade-ui grade-sample grade report clean clean-grading
+.PHONY: help setup lab test course autograde grade-ui grade-sample grade report dist clean clean-grading
 
 help:
 	@sed -n '2,16p' Makefile
@@ -80,6 +81,10 @@ grade: setup
 
 report: setup
 	$(BIN)/python -m autograder report
+
+# What learners get (never solutions/, tests/ or grading/); the build fails if its scan finds instructor material.
+dist: setup
+	$(BIN)/python tools/make_dist.py
 
 # Caches, test artifacts and the sample workspace. Never grading/ (the class's gradebook and
 # submissions) nor work/ (a learner's notebooks): see clean-grading.
