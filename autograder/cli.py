@@ -45,6 +45,32 @@ def _fail(command: str, text: str, status: int) -> int:
     return status
 
 
+# The instructor's commands need modules a learner's copy of the autograder leaves out (tools/make_dist.py).
+
+
+class _InstructorOnly(Exception):
+    """An instructor's command run from a learner's copy of the autograder."""
+
+
+def _instructor_module(name: str):
+    """The instructor's module ``name``; :class:`_InstructorOnly` where this copy has none."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"{__package__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__package__}.{name}":
+            raise _InstructorOnly(name) from None
+        raise
+
+
+def _instructors_copy() -> bool:
+    """Whether this copy of the autograder has the instructor's modules (a learner's has not)."""
+    import importlib.util
+
+    return importlib.util.find_spec(f"{__package__}.gradebook") is not None
+
+
 # ----------------------------------------------------------------------------- option types
 def _at_least(kind, low, what):
     def parse(text):
@@ -65,6 +91,7 @@ def _grade(args) -> int:
     from .batch import UsageError, grade
     from .secret import ENV as SECRET_ENV
     from .secret import ensure as grading_secret
+    from .secret import find as find_secret
 
     if args.output and not Path(args.output).parent.is_dir():
         return _fail("grade", f"--output: the folder {Path(args.output).parent} does not exist", EXIT_USAGE)
@@ -83,11 +110,15 @@ def _grade(args) -> int:
     except ValueError as exc:
         return _fail("grade", str(exc), EXIT_USAGE)
     try:
-        secret, note = grading_secret()
+        # a learner's copy never makes a grading secret: without one, hidden checks grade practice cases
+        secret, note = grading_secret() if _instructors_copy() else (find_secret(), None)
     except OSError as exc:
         return _fail("grade", f"no grading secret and none could be made ({exc}): set {SECRET_ENV}", EXIT_GRADER)
     if note:
         print(f"autograder grade: {note}", file=sys.stderr)
+    if secret is None:
+        print("autograder grade: no grading secret here: hidden checks grade practice cases, not the instructor's",
+              file=sys.stderr)
     try:
         results = grade(args.paths, args.jobs, args.device, limits, secret=secret, shard=shard)
         text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard))
@@ -120,7 +151,7 @@ def _merge(args) -> int:
 
 
 def _autograde(args) -> int:
-    from .gradebook import autograde
+    autograde = _instructor_module("gradebook").autograde
 
     if not args.nbgrader_args:
         return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
@@ -129,9 +160,10 @@ def _autograde(args) -> int:
 
 
 def _report(args) -> int:
-    from . import report
+    report = _instructor_module("report")
 
-    return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output, results=args.results)
+    return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output,
+                       results=args.results)
 
 
 def _list(args) -> int:
@@ -144,13 +176,13 @@ def _list(args) -> int:
 
 
 def _sample(args) -> int:
-    from . import sample
+    sample = _instructor_module("sample")
 
     return sample.main(args.assignments, workspace=args.workspace)
 
 
 def _sync_text(args) -> int:
-    from .exercise_text import sync
+    sync = _instructor_module("exercise_text").sync
 
     changed = sync(Path("."), check_only=args.check)
     for assignment, cells in changed.items():
@@ -163,7 +195,9 @@ def _sync_text(args) -> int:
 
 
 def _translate(args) -> int:
-    from . import registry, translations
+    from . import registry
+
+    translations = _instructor_module("translations")
 
     root, lang = Path("."), args.language
     chosen = [args.assignment] if args.assignment else list(registry.assignments())
@@ -220,8 +254,9 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("autograde", help="nbgrader autograde into the gradebook, every submission graded in "
                                          "parallel in the sandbox first (run from the course root)",
-                       description=__import__("autograder.gradebook").gradebook.__doc__,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="The same gradebook as `nbgrader autograde ASSIGNMENT`, faster: every submission "
+                                   "is graded first, --jobs at a time, in the sandbox; then nbgrader's own converter "
+                                   "writes the gradebook and the autograded notebooks (see autograder/gradebook.py).")
     a.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=2, help="submissions graded at the same time")
     a.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="write these results (`grade --format json`, or shards) instead of grading (repeatable)")
@@ -229,10 +264,13 @@ def parser() -> argparse.ArgumentParser:
                    help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
     a.set_defaults(run=_autograde)
 
-    from .report import add_arguments
-
-    add_arguments(sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook")
-                  ).set_defaults(run=_report)
+    r = sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook")
+    r.add_argument("--gradebook", default="grading/gradebook.db", help="nbgrader's gradebook (read only)")
+    r.add_argument("--autograded", default="grading/autograded", help="the autograded notebooks' folder")
+    r.add_argument("--output", default="grading/report.html", help="the HTML file to write")
+    r.add_argument("--results", action="append", metavar="RESULTS.json",
+                   help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
+    r.set_defaults(run=_report)
     sub.add_parser("list", help="list the exercises of the registry").set_defaults(run=_list)
     s = sub.add_parser("sample", help="submit the solution and the stub of assignments as sample students")
     s.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="assignment names, e.g. 02-pooling-math")
@@ -255,4 +293,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
-    return args.run(args)
+    try:
+        return args.run(args)
+    except _InstructorOnly:
+        return _fail(args.command, "this command is for instructors; this copy of the autograder (a learner's) "
+                                   "does not have it", EXIT_USAGE)

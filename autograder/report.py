@@ -20,7 +20,6 @@ A missing or empty gradebook gets a message saying what to run, and exit status 
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import contextlib
 import dataclasses
@@ -35,7 +34,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-__all__ = ["main", "add_arguments", "read_gradebook", "read_failures", "render", "failure_label",
+__all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label",
            "ReportError", "NOT_WRITTEN"]
 
 DEFAULTS = {"gradebook": "grading/gradebook.db", "autograded": "grading/autograded", "output": "grading/report.html"}
@@ -366,13 +365,3 @@ def _write(page: str, output, data: ClassData) -> int:
     print(f"Wrote {output}: {len(data.submissions)} submissions of {len(data.students)} students "
           f"in {len(data.assignments)} assignments.")
     return 0
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The report's options (shared with the ``python -m autograder report`` subcommand)."""
-    parser.add_argument("--gradebook", default=DEFAULTS["gradebook"], help="nbgrader's gradebook (read only)")
-    parser.add_argument("--autograded", default=DEFAULTS["autograded"], help="the autograded notebooks' folder")
-    parser.add_argument("--output", default=DEFAULTS["output"], help="the HTML file to write")
-    parser.add_argument("--results", action="append", metavar="RESULTS.json",
-                        help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
-    return parser

@@ -69,9 +69,10 @@ INSTRUCTOR_ONLY = {
     "report.py": "the class report from the gradebook",
     "templates": "the class report's HTML template",
     "exercise_text.py": "`sync-text`: writes hints into solutions/ (authoring)",
+    "translations.py": "`translate`: builds the translated source notebooks from solutions/ (authoring)",
 }
-LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "jupyterlab", "ipykernel",
-                "nbclient", "nbconvert", "nbformat")
+LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "cvttf-notosanscjk-regular", "jupyterlab",
+                "ipykernel", "nbclient", "nbconvert", "nbformat")
 INSTRUCTOR_PINS = ("nbgrader", "pytest", "hypothesis", "pytest-xdist", "playwright")
 LEARNER_FILES = ("README.md", "Makefile", "check.py")  # from learner/
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "Rubric", "Model answer")
