@@ -79,8 +79,10 @@ def env() -> dict:
     return e
 
 
-def run(args: list[str], cwd: Path, timeout: int = 600, check: bool = True) -> subprocess.CompletedProcess:
+def run(args: list[str], cwd: Path, timeout: int = 600, check: bool = True,
+        extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command (``nbgrader`` etc. from this environment); fail with its output if it fails."""
-    proc = subprocess.run(args, cwd=cwd, env=env(), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(args, cwd=cwd, env={**env(), **(extra_env or {})}, capture_output=True, text=True,
+                          timeout=timeout)
     assert proc.returncode == 0 or not check, f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
