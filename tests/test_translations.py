@@ -1,0 +1,125 @@
+"""The Chinese course: built from the English one, the same exercises, graded the same, in Chinese.
+
+* every translation is complete and reviewed against the English as it is now, its code differs
+  from the English only in strings and comments (:func:`autograder.translations.problems`);
+* ``solutions-zh/`` is exactly what ``translate build`` makes, ``course-zh/`` exactly what nbgrader
+  generates from it, and both are clean;
+* the same cells in the same order, the same ids, grade ids, points and nbgrader metadata;
+* the grader speaks Chinese to a Chinese notebook: the model answers get full marks, the stubs
+  zero, and a catalogued mistake of every exercise loses its points with a message in Chinese.
+(The real ``nbgrader autograde`` of a Chinese class: tests/test_nbgrader.py; JupyterLab in
+Chinese: tests/test_browser.py.)
+"""
+import json
+import re
+import shutil
+
+import nbformat
+import pytest
+
+import autograder
+from autograder import translations
+from autograder.trusted import Grader
+from tests.catalogue import catalogue
+from tests.helpers import COURSE, ROOT, SOLUTIONS, nbgrader_meta, read, run, solution_assignments
+
+ASSIGNMENTS = solution_assignments()
+ZH_SOLUTIONS, ZH_COURSE = ROOT / "solutions-zh", ROOT / "course-zh"
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_translation_is_complete_reviewed_and_only_text(assignment):
+    problems = translations.problems(ROOT, "zh", assignment)
+    assert not problems, "\n".join(problems[:10])
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solutions_zh_is_what_translate_build_makes(assignment):
+    built = translations.build(ROOT, "zh", assignment)
+    on_disk = nbformat.read(ZH_SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    assert json.loads(nbformat.writes(built)) == json.loads(nbformat.writes(on_disk)), \
+        "solutions-zh/ is stale: run `make course`"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_same_cells_same_order_same_grading(assignment):
+    english, chinese = read(assignment), nbformat.read(ZH_SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    assert [c.id for c in english.cells] == [c.id for c in chinese.cells]
+    assert chinese.metadata.autograder.language == "zh" and chinese.metadata.kernelspec.name == "python3"
+    for en, zh in zip(english.cells, chinese.cells):
+        assert (en.cell_type, nbgrader_meta(en)) == (zh.cell_type, nbgrader_meta(zh)), en.id
+        if en.cell_type == "code":
+            assert translations.code_skeleton(en.source) == translations.code_skeleton(zh.source), en.id
+
+
+@pytest.mark.parametrize("folder", [ZH_SOLUTIONS, ZH_COURSE], ids=["solutions-zh", "course-zh"])
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_chinese_notebooks_are_clean_and_in_chinese(folder, assignment):
+    nb = nbformat.read(folder / assignment / f"{assignment}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"stale output in {cell.id}"
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    assert sum(bool(CJK.search(c.source)) for c in prose) >= 0.9 * len(prose)
+    setup = next(c for c in nb.cells if c.id == "setup")
+    assert 'autograder.use_language("zh")' in setup.source
+
+
+def test_course_zh_is_what_nbgrader_generates(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ZH_SOLUTIONS, tmp_path / "solutions-zh")
+    env_zh = {"COURSE_LANGUAGE": "zh"}
+    for assignment in ASSIGNMENTS:
+        run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=tmp_path, extra_env=env_zh)
+    made = sorted(p.relative_to(tmp_path / "course-zh") for p in (tmp_path / "course-zh").rglob("*") if p.is_file())
+    have = sorted(p.relative_to(ZH_COURSE) for p in ZH_COURSE.rglob("*") if p.is_file())
+    assert made == have, "course-zh/ has different files: run `make course`"
+    for rel in made:
+        if rel.suffix == ".ipynb":
+            assert json.loads((tmp_path / "course-zh" / rel).read_text()) == json.loads((ZH_COURSE / rel).read_text()), \
+                f"{rel} is stale: run `make course`"
+
+
+@pytest.fixture(scope="module")
+def grader():
+    return Grader("cpu")
+
+
+def _zh(assignment, folder, replacements=None):
+    """A Chinese submission: the released Chinese notebook with the solution cells filled in."""
+    solved = {c.id: c.source for c in nbformat.read(ZH_SOLUTIONS / assignment / f"{assignment}.ipynb",
+                                                      as_version=4).cells if nbgrader_meta(c).get("solution")}
+    solved.update(replacements or {})
+    nb = nbformat.read(folder / assignment / f"{assignment}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.id in solved:
+            cell.source = solved[cell.id]
+    return nb
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_same_points_in_chinese(assignment, grader):
+    solution = grader.grade_notebook(_zh(assignment, ZH_COURSE), assignment, "zh-solution")
+    assert solution.score == solution.max_score, [c["message"][:300] for c in solution.cells if not c["passed"]]
+    assert all(CJK.search(c["message"]) for c in solution.cells)
+    stub = grader.grade_notebook(nbformat.read(ZH_COURSE / assignment / f"{assignment}.ipynb", as_version=4),
+                                 assignment, "zh-stub")
+    assert stub.score == 0
+
+
+MISTAKES, _ = catalogue()
+
+
+@pytest.mark.parametrize("exercise", autograder.exercises(), ids=lambda e: e.name)
+def test_a_mistake_gets_its_message_in_chinese(exercise, grader):
+    variant = next(v for a, v in MISTAKES if v.exercise == exercise.name)
+    result = grader.grade_notebook(_zh(exercise.notebook, ZH_COURSE, {variant.cell: variant.source}),
+                                   exercise.notebook, "zh-mistake")
+    mine = [c for c in result.cells if c["exercise"] == exercise.name]
+    assert any(c["score"] == 0 for c in mine), variant.name
+    failed = next(c for c in mine if not c["passed"])
+    english = re.sub(r"`[^`]*`|\([^)]*\)|[A-Za-z_]+\(|\w+=|[A-Z]+|tf\.\S+|np\.\S+", "", failed["message"].splitlines()[0])
+    assert CJK.search(failed["message"].splitlines()[0]), failed["message"][:400]
+    assert not re.search(r"\b(the|of|cases|failed|smallest|should|returned)\b", english), failed["message"][:400]
