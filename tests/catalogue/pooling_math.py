@@ -3,6 +3,14 @@ from . import Variant
 
 ASSIGNMENT = "02-pooling-math"
 
+# What the released docstrings must not give away: the output size and the window slice of
+# pool2d; for uncovered_cells, how the windows are counted and placed (VALID and SAME).
+HANDED_OVER = {
+    "pool2d": ["(H - kh) // sh + 1", "(W - kw) // sw + 1", "// sh", "i * sh", "i*sh", "j * sw"],
+    "uncovered_cells": ["// stride + 1", "// s + 1", "-(-", "i * s", "before =", "total // 2", "np.flatnonzero",
+                        "range(0,"],
+}
+
 _HEAD = 'def pool2d(feature_map, pool_size, stride, mode="max"):\n'
 _PAIRS = '''    if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
