@@ -22,9 +22,13 @@ def pool2d(feature_map, pool_size, stride, mode="max"):
     dtype = feature_map.dtype if mode == "max" or feature_map.dtype.kind == "f" else np.float64
     return np.zeros(shape, dtype)
 '''
-WRONG_LENGTH = '''
-def pool_output_length(input_length, pool_size, stride, padding="valid"):
-    return 0
+WRONG_UNCOVERED = '''
+def uncovered_cells(input_length, pool_size, stride, padding="valid"):
+    if padding.lower() not in ("valid", "same") or min(input_length, pool_size, stride) < 1:
+        raise ValueError("bad arguments")
+    if padding.lower() == "valid" and pool_size > input_length:
+        raise ValueError("the window does not fit")
+    return ()
 '''
 
 TRICKS = {
@@ -74,10 +78,10 @@ autograder.tfops._tf = None
 ''',
     "tensorflow_ops_replaced": '''
 _tf = autograder.tensorflow()
-_real_max, _real_avg, _real_1d = _tf.nn.max_pool, _tf.nn.avg_pool, _tf.nn.max_pool1d
+_real_max, _real_avg = _tf.nn.max_pool, _tf.nn.avg_pool
 _tf.nn.max_pool = lambda *a, **k: _tf.zeros_like(_real_max(*a, **k))
 _tf.nn.avg_pool = lambda *a, **k: _tf.zeros_like(_real_avg(*a, **k))
-_tf.nn.max_pool1d = lambda x, k, s, p: _tf.zeros([1, 0, 1])
+_tf.nn.avg_pool1d = lambda x, k, s, p: x  # every cell "read": uncovered_cells' reference says ()
 ''',
     "check_rebound_to_a_no_op": '''
 check = lambda *args, **kwargs: print("\\u2714 all cases passed")
@@ -132,4 +136,4 @@ autograder.judge.ReferenceCache.expected = _learners_answer
 
 def replacements(trick: str) -> dict:
     """Cell sources of the tampered submission: the trick, then wrong functions."""
-    return {"pool2d": TRICKS[trick] + WRONG_POOL2D, "pool_output_length": WRONG_LENGTH}
+    return {"pool2d": TRICKS[trick] + WRONG_POOL2D, "uncovered_cells": WRONG_UNCOVERED}

@@ -269,7 +269,7 @@ def test_learner_types_pool2d_and_the_visible_check_passes(page, lab):
         .find(c => c.model.id === 'pool2d').model.sharedModel.getSource()""")
     assert typed == code, "the editor changed the typed code"
     page.keyboard.press("Control+s")
-    # Run > Run All Cells: the notebook stops at pool_output_length, still a stub, after pool2d's checks.
+    # Run > Run All Cells: the notebook stops at uncovered_cells, still a stub, after pool2d's checks.
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     check = _cell(page, "pool2d_visible")
@@ -296,7 +296,7 @@ def test_learner_validates_the_notebook(page):
     text = message.inner_text()
     page.locator(".jp-Dialog .jp-mod-accept").click()
     assert "The following cell failed" in text, text
-    assert 'check("pool_output_length", pool_output_length)' in text, text  # still a stub
+    assert 'check("uncovered_cells", uncovered_cells)' in text, text  # still a stub
     assert 'check("pool2d", pool2d)' not in text, text  # the typed solution passes
 
 

@@ -4,6 +4,7 @@ import pytest
 
 import autograder
 from autograder.cases import Case, distinct, feature_map, rng, sized
+from tests.helpers import learner_namespace
 
 
 def test_same_seed_same_values():
@@ -40,9 +41,7 @@ def test_without_a_secret_the_hidden_check_says_its_cases_are_practice(monkeypat
     from autograder import registry
 
     monkeypatch.setattr(registry, "_SECRET", [None, True])
-    autograder.check("pool_output_length", lambda input_length, pool_size, stride, padding="valid":
-                     -(-input_length // stride) if padding.lower() == "same" else (input_length - pool_size) // stride + 1,
-                     hidden=True)
+    autograder.check("uncovered_cells", learner_namespace("02-pooling-math")["uncovered_cells"], hidden=True)
     out = capsys.readouterr().out
     assert out.startswith("Practice: the graded hidden cases are your instructor's") and "\u2714" in out
 

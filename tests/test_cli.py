@@ -21,7 +21,7 @@ def submitted(tmp_path_factory):
     subs = {
         "ada": learner_submission(A),
         "bob": learner_submission(A, {"pool2d": "def pool2d(feature_map, pool_size, stride, mode='max'):\n    raise NotImplementedError()\n"}),
-        "cyd": learner_submission(A, {"pool_output_length": "def pool_output_length(input_length, pool_size, stride, padding='valid'):\n    return input_length // stride\n"}),
+        "cyd": learner_submission(A, {"uncovered_cells": "def uncovered_cells(input_length, pool_size, stride, padding='valid'):\n    return ()\n"}),
     }
     for student, nb in subs.items():
         (root / student / A).mkdir(parents=True)
@@ -78,8 +78,8 @@ def test_gradescope_results_have_the_required_fields(submitted, tmp_path):
         assert test["status"] in ("passed", "failed")
         assert test["visibility"] == ("after_published" if test["name"].endswith("_hidden") else "visible")
     failed = [t for t in results["tests"] if t["status"] == "failed"]
-    assert [t["name"] for t in failed] == ["pool_output_length_visible", "pool_output_length_hidden"]
-    assert "pool_output_length(input_length=" in failed[0]["output"]
+    assert [t["name"] for t in failed] == ["uncovered_cells_visible", "uncovered_cells_hidden"]
+    assert "uncovered_cells(input_length=" in failed[0]["output"]
 
 
 def test_usage_errors_exit_two(submitted):
@@ -91,7 +91,7 @@ def test_usage_errors_exit_two(submitted):
 
 def test_list_shows_every_exercise():
     proc = _cli("list")
-    assert proc.returncode == 0 and "pool2d" in proc.stdout and "pool_output_length" in proc.stdout
+    assert proc.returncode == 0 and "pool2d" in proc.stdout and "uncovered_cells" in proc.stdout
 
 
 def _one_line(proc) -> str:

@@ -38,7 +38,7 @@ def test_last_failure_is_set_by_the_learners_check_only():
         autograder.check("pool2d", _first_max_only)
     first = autograder.last_failure()
     assert first.label.startswith("the chapter's 3x3 map")
-    autograder.verify("pool_output_length", lambda input_length, pool_size, stride, padding="valid": 0)
+    autograder.verify("uncovered_cells", lambda input_length, pool_size, stride, padding="valid": ())
     assert autograder.last_failure() is first
 
 
@@ -91,14 +91,20 @@ def test_large_arrays_are_summarised_not_printed():
 
 
 def test_pass_message_says_what_was_checked_and_where(capsys):
-    def pool_output_length(input_length, pool_size, stride, padding="valid"):
-        if padding.lower() == "valid":
-            return (input_length - pool_size) // stride + 1
-        return -(-input_length // stride)
+    def uncovered_cells(input_length, pool_size, stride, padding="valid"):
+        if min(input_length, pool_size, stride) < 1 or padding.lower() not in ("valid", "same"):
+            raise ValueError(f"bad arguments {(input_length, pool_size, stride, padding)}")
+        if padding.lower() == "valid" and pool_size > input_length:
+            raise ValueError("the window does not fit")
+        windows = -(-input_length // stride) if padding.lower() == "same" else (input_length - pool_size) // stride + 1
+        before = max(0, (windows - 1) * stride + pool_size - input_length) // 2 if padding.lower() == "same" else 0
+        read = {c for i in range(windows) for c in range(i * stride - before, i * stride - before + pool_size)}
+        return tuple(c for c in range(input_length) if c not in read)
 
-    autograder.check("pool_output_length", pool_output_length)
+    autograder.check("uncovered_cells", uncovered_cells)
     out = capsys.readouterr()
-    assert out.out.startswith("\u2714 pool_output_length: all 6 visible cases passed")
+    visible = len(autograder.get("uncovered_cells").cases("visible"))
+    assert out.out.startswith(f"\u2714 uncovered_cells: all {visible} visible cases passed")
     assert "TensorFlow 2.21.0" in out.out and "/CPU:0" in out.out
     assert out.err == ""
 
@@ -107,6 +113,6 @@ def test_check_raises_exercise_failed_not_assertion_error():
     import pytest
 
     with pytest.raises(autograder.ExerciseFailed) as info:
-        autograder.check("pool_output_length", lambda input_length, pool_size, stride, padding="valid": 0)
+        autograder.check("uncovered_cells", lambda input_length, pool_size, stride, padding="valid": ())
     assert not isinstance(info.value, AssertionError)
-    assert "pool_output_length(input_length=" in str(info.value)
+    assert "uncovered_cells(input_length=" in str(info.value)

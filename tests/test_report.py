@@ -82,11 +82,11 @@ def test_report_from_the_course_root(graded):
     assert "<img alt=\"pass rate per grade cell\"" in page
     assert "http://" not in page and "https://" not in page, "the page must be self-contained"
 
-    # Pass rates per grade cell: only ada passes pool2d; ada and cyd pass pool_output_length.
+    # Pass rates per grade cell: only ada passes pool2d; ada and cyd pass uncovered_cells.
     rates = {r[1]: r[3:] for r in rows if len(r) == 5 and r[0] == ASSIGNMENT}
     assert rates["pool2d_visible"] == ["1/3", "33%"]
     assert rates["pool2d_hidden"] == ["1/3", "33%"]
-    assert rates["pool_output_length_visible"] == ["2/3", "67%"]
+    assert rates["uncovered_cells_visible"] == ["2/3", "67%"]
     assert "written_keep_and_discard" not in rates, "written answers have no pass rate"
 
     # The most common failing cases: cyd's smallest failing case, and bob's empty stub.
@@ -94,7 +94,7 @@ def test_report_from_the_course_root(graded):
     label = _smallest_failing_label()
     assert [ASSIGNMENT, "pool2d", "visible", label, "1", "cyd"] in failing, failing
     assert [ASSIGNMENT, "pool2d", "visible", report.NOT_WRITTEN, "1", "bob"] in failing, failing
-    assert not [r for r in failing if r[1] == "pool_output_length" and "cyd" in r[5]]
+    assert not [r for r in failing if r[1] == "uncovered_cells" and "cyd" in r[5]]
 
     # Scores: the summary and every student's total (ada's and cyd's written answers, the model
     # answer, still to grade by hand; bob left the written cell untouched: zero, nothing to grade).

@@ -51,13 +51,13 @@ def test_gpu_choice_without_gpu_is_clear():
 
 
 def test_dangerous_valid_windows_never_reach_tensorflow():
-    from autograder.references import pool_output_length, tf_pool
+    from autograder.references import tf_pool, uncovered_cells
 
     # a VALID window one larger than a float32 input kills TF 2.21's process (SIGFPE)
     with pytest.raises(ValueError, match="not sent to TensorFlow"):
         tf_pool(np.ones((1, 3, 3, 1), np.float32), (4, 4), (1, 1), "VALID")
     with pytest.raises(ValueError, match="not sent to TensorFlow"):
-        pool_output_length(3, 4, 1, "valid")
+        uncovered_cells(3, 4, 1, "valid")
 
 
 def test_channels_first_on_cpu_for_any_float():

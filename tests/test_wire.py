@@ -84,8 +84,9 @@ def test_shape_is_judged_before_dtype_and_dtype_before_values(expected, other):
 
 
 def test_numpy_scalars_come_back_as_numpy_scalars():
-    """Before: np.int64(13) crossed as array([13]), so a correct pool_output_length that returned
-    a numpy integer lost its points under trusted grading while passing in the kernel."""
+    """Before: np.int64(13) crossed as array([13]), so a correct answer that returned numpy
+    integers (here uncovered_cells, a tuple of np.int64) lost its points under trusted grading while
+    passing in the kernel."""
     for value in (np.int64(13), np.float32(2.5), np.bool_(False), np.float64(0.0)):
         back = wire.decode(json.loads(json.dumps(wire.encode(value))))
         assert type(back) is type(value) and back == value and np.shape(back) == ()
@@ -95,13 +96,20 @@ def test_a_numpy_integer_answer_keeps_its_marks_under_trusted_grading():
     from autograder.trusted import Grader
     from tests.helpers import learner_submission
 
-    source = ("def pool_output_length(input_length, pool_size, stride, padding='valid'):\n"
+    source = ("def uncovered_cells(input_length, pool_size, stride, padding='valid'):\n"
               "    padding = padding.lower()\n"
-              "    if padding == 'same':\n"
-              "        return np.int64(-(-input_length // stride))\n"
-              "    return np.int64((input_length - pool_size) // stride + 1)\n")
-    result = Grader("cpu").grade_notebook(learner_submission("02-pooling-math", {"pool_output_length": source}),
+              "    if padding not in ('valid', 'same') or min(input_length, pool_size, stride) < 1:\n"
+              "        raise ValueError(f'bad arguments {(input_length, pool_size, stride, padding)}')\n"
+              "    if padding == 'valid' and pool_size > input_length:\n"
+              "        raise ValueError('the window does not fit')\n"
+              "    n = -(-input_length // stride) if padding == 'same' else (input_length - pool_size) // stride + 1\n"
+              "    before = max(0, (n - 1) * stride + pool_size - input_length) // 2 if padding == 'same' else 0\n"
+              "    read = np.zeros(input_length, bool)\n"
+              "    for i in range(n):\n"
+              "        read[max(0, i * stride - before):max(0, i * stride - before + pool_size)] = True\n"
+              "    return tuple(np.flatnonzero(~read))  # numpy integers\n")
+    result = Grader("cpu").grade_notebook(learner_submission("02-pooling-math", {"uncovered_cells": source}),
                                           "02-pooling-math")
     cells = {c["grade_id"]: c for c in result.cells}
-    assert cells["pool_output_length_visible"]["passed"] and cells["pool_output_length_hidden"]["passed"], \
-        cells["pool_output_length_visible"]["message"]
+    assert cells["uncovered_cells_visible"]["passed"] and cells["uncovered_cells_hidden"]["passed"], \
+        cells["uncovered_cells_visible"]["message"]

@@ -105,10 +105,15 @@ register(Exercise(
     covers="the chapter's 28 -> 26, SAME in either case, stride, dilation, explicit padding, "
            "an unknown padding and a kernel that does not fit",
     hints=(
-        "Compute `span = (kernel_size - 1) * dilation + 1` first; everything VALID uses the span, not `kernel_size`.",
-        "`padding` may be a str or an int: test `isinstance(padding, str)` before calling `padding.lower()`. VALID is the same as `padding=0`.",
-        "SAME: $\\lceil L / s \\rceil$ is `-(-L // s)` in integer arithmetic. Use `//`, never `/`: the checks want an `int`, and `26.0` is a float.",
-        "The explicit padding goes on **both** sides: `L + 2 * p`.",
+        "Ask TensorFlow: run `tf_length` (section 2) on the failing case and on its neighbours, one cell "
+        "more and one cell less. Which arguments does the answer follow? Does the kernel matter for SAME?",
+        "Bring every case back to one of two: a str `padding` is SAME or VALID in any letter case (test "
+        "`isinstance(padding, str)` before calling `.lower()`), and an int `p` is VALID on `L + 2p` cells. "
+        "VALID counts the starts 0, s, 2s, ... at which the dilated kernel still fits (raise when there is "
+        "none); SAME counts the starts inside the input.",
+        "`span = (k - 1) * d + 1`; VALID: `(L + 2 * p - span) // s + 1`, when `span <= L + 2 * p`; SAME: "
+        "$\\lceil L / s \\rceil$, which is `-(-L // s)` in integer arithmetic. Use `//`, never `/`: the "
+        "checks want an `int`, and `26.0` is a float.",
     ),
 ))
 
@@ -163,10 +168,14 @@ register(Exercise(
     reference_op="tf.nn.conv2d (SAME, probed)",
     covers="odd and even kernels, stride, dilation, a stride larger than the kernel, stride 0",
     hints=(
-        "Start from the number of outputs, `-(-L // s)`. The last window starts at `(outputs - 1) * s` and needs `span` cells.",
-        "The total can come out negative when the stride is larger than the kernel: no padding is then needed, not negative padding.",
-        "Split the total the way the probe shows: the smaller half first.",
-        "Return a tuple of two `int`s, not floats.",
+        "Run `probe_same` on the failing case and count the zeros: at the start of the first row, at the end "
+        "of the last row. Then change one thing at a time: an odd kernel, stride 2 on an even and an odd "
+        "length, a stride larger than the kernel.",
+        "The total is what the last SAME window needs beyond the input: there is one window per SAME "
+        "output, they start at 0, s, 2s, ..., and each spans `span` cells. It is never negative. When it is "
+        "odd, split it the way the probe shows.",
+        "`outputs = -(-L // s)`, `total = max(0, (outputs - 1) * s + span - L)`, and return "
+        "`(total // 2, total - total // 2)`: two ints, the smaller half before.",
     ),
 ))
 
@@ -268,9 +277,14 @@ register(Exercise(
     covers="the chapter's (None, 28, 28, 1) -> (None, 26, 26, 32), SAME, strides, channels_first, "
            "dilation, pairs, a bad padding, a bad data_format and a missing batch axis",
     hints=(
-        "Validate first (padding, data_format, `len(input_shape) == 4`, filters), then unpack: `batch, height, width, _ = input_shape` or `batch, _, height, width = input_shape`.",
-        "Turn each of `kernel_size`, `strides`, `dilation_rate` into a pair; use the first entry for the height and the second for the width.",
-        "Never do arithmetic on the batch: copy it. `None` must come back as `None`.",
-        "The channels of the output are `filters`, not the input's channels; their place depends on `data_format`.",
+        "Ask Keras about the failing case: `keras.layers.Conv2D(filters, kernel_size, strides, padding, "
+        "data_format, dilation_rate=dilation_rate).compute_output_shape(input_shape)`. Which entry differs: "
+        "the batch, a spatial size or the channels?",
+        "Validate first (padding, data_format, four entries, filters). Then pick the height and the width "
+        "out of `input_shape` according to `data_format`: each is one axis of Exercise 1, with its own "
+        "kernel size, stride and dilation (an int means the same for both axes). The batch is copied as it "
+        "is, `None` included; the channels are `filters`, whatever the input had.",
+        "`batch, height, width, _ = input_shape` (channels_last) or `batch, _, height, width = input_shape` "
+        "(channels_first); return the tuple `(batch, h, w, filters)` or `(batch, filters, h, w)`.",
     ),
 ))

@@ -1,14 +1,23 @@
-"""Exercises of ``02-pooling-math``: pooling a 2-D feature map by hand.
+"""Exercises of ``02-pooling-math``: pooling a 2-D feature map by hand, and what pooling never reads.
 
 * ``pool2d(feature_map, pool_size, stride, mode="max")``: VALID max or average pooling of a 2-D
   array, checked against ``tf.nn.max_pool2d`` / ``tf.nn.avg_pool2d`` on the map seen as a
   ``[1, H, W, 1]`` tensor.
-* ``pool_output_length(input_length, pool_size, stride, padding="valid")``: the output length,
-  checked against the shape ``tf.nn.max_pool1d`` really produces.
+* ``uncovered_cells(input_length, pool_size, stride, padding="valid")``: the input cells along one
+  axis that no pooling window reads, checked against the zeros of the gradient of
+  ``tf.reduce_sum(tf.nn.avg_pool1d(x))`` (:func:`autograder.references.uncovered_cells`).
 
 Dtype rule for ``pool2d`` (stated in the notebook): max pooling returns the input's dtype;
-average pooling returns the input's dtype when it is a float, else float64 (TensorFlow cannot
-average integers, so the reference averages the float64 copy).
+average pooling returns the input's dtype when it is a float (float16 included), else float64
+(TensorFlow cannot average integers, so the reference averages the float64 copy). The hidden
+cases hold float16, int8, int16 and uint8 maps by name, so every secret checks the rule for them.
+
+float16 maps are drawn on a grid of quarter steps in [-4, 4] (``feature_map(..., ties=True)``):
+their window sums are exact in float16, so TensorFlow's float16 average agrees with the exact
+mean within :func:`autograder.compare.tolerance`. Found by experiment (TF 2.21, CPU): on maps of
+normally distributed float16 values it does not always (TensorFlow's float16 kernel is off the
+exact mean by more than one unit in the last place on about one map in a hundred, more with large
+values), so such maps are never drawn.
 """
 from __future__ import annotations
 
@@ -20,7 +29,7 @@ from ..cases import Case, feature_map, rng
 from ..registry import Exercise, register
 
 NOTEBOOK = "02-pooling-math"
-DTYPES = (np.int32, np.int64, np.float32, np.float64)
+DTYPES = (np.int32, np.int64, np.float32, np.float64, np.int8, np.int16, np.float16)
 
 
 # ----------------------------------------------------------------------------- pool2d
@@ -86,6 +95,19 @@ def pool2d_hidden(g):
              "mode='mean' is not a pooling mode", raises=ValueError),
         Case(dict(feature_map=feature_map(g, (4, 4), np.int32), pool_size=(2, 5), stride=1, mode="max"),
              "a window wider than the map", raises=ValueError),
+        # The dtype rule for every dtype (issue #16): small floats and small integers, by name.
+        Case(dict(feature_map=feature_map(g, (5, 6), np.float16), pool_size=(2, 3), stride=(1, 3), mode="avg"),
+             "a float16 map, average pooling: float16 out"),
+        Case(dict(feature_map=feature_map(g, (4, 5), np.float16), pool_size=2, stride=1, mode="max"),
+             "a float16 map, max pooling"),
+        Case(dict(feature_map=feature_map(g, (5, 5), np.int8), pool_size=2, stride=1, mode="avg"),
+             "an int8 map, average pooling: float64 out"),
+        Case(dict(feature_map=feature_map(g, (6, 4), np.int8), pool_size=(3, 2), stride=(3, 2), mode="max"),
+             "an int8 map, max pooling: int8 out"),
+        Case(dict(feature_map=feature_map(g, (4, 6), np.int16), pool_size=(2, 3), stride=2, mode="avg"),
+             "an int16 map, average pooling: float64 out"),
+        Case(dict(feature_map=g.integers(0, 256, size=(6, 6)).astype(np.uint8), pool_size=3, stride=3, mode="avg"),
+             "a uint8 image patch (0 to 255), average pooling: float64 out"),
     ]
     for _ in range(24):
         h, w = (int(v) for v in g.integers(1, 9, size=2))
@@ -95,7 +117,8 @@ def pool2d_hidden(g):
         stride = sh if sh == sw and g.random() < 0.7 else (sh, sw)
         mode = str(g.choice(["max", "avg"]))
         dtype = DTYPES[int(g.integers(len(DTYPES)))]
-        x = feature_map(g, (h, w), dtype, ties=g.random() < 0.7)
+        ties = g.random() < 0.7 or dtype == np.float16  # float16: exact window sums (module docstring)
+        x = feature_map(g, (h, w), dtype, ties=ties)
         cases.append(Case(dict(feature_map=x, pool_size=pool_size, stride=stride, mode=mode),
                           f"random {h}x{w} {np.dtype(dtype).name} map, {mode} pooling, window ({kh}, {kw}), "
                           f"stride ({sh}, {sw})"))
@@ -115,65 +138,95 @@ register(Exercise(
     covers="the chapter's 3x3 example, average pooling, int and pair windows, stride = window, "
            "a bad mode and a window larger than the map",
     hints=(
-        "Turn `pool_size` and `stride` into pairs first: `kh, kw = (pool_size, pool_size) if np.isscalar(pool_size) else pool_size`.",
-        "Compute `H'` and `W'` with the formula, make the output with `np.empty((H', W'), dtype=...)`, and fill it in two nested loops.",
-        "`np.zeros((H', W'))` makes a *float64* array: an integer map would come back as floats.",
-        "The window of output cell `(i, j)` starts at row `i * sh` and column `j * sw`.",
+        "Go back to the four pictures of the chapter's example: where does the window of output cell "
+        "`(0, 1)` start, and that of `(1, 0)`? How many windows fit along each axis (notebook 01, VALID, "
+        "with the window as the kernel)?",
+        "Make the output first, with its final shape and dtype, then fill it in two nested loops, one "
+        "output cell per window. An int `pool_size` or `stride` means the same number for both axes. Choose "
+        "the dtype before the loops: `np.zeros(shape)` is float64 whatever the map, and storing a value in "
+        "an array converts it to that array's dtype.",
+        "`H' = (H - kh) // sh + 1` (and the same for `W'`); the window of output cell `(i, j)` is "
+        "`feature_map[i*sh : i*sh + kh, j*sw : j*sw + kw]`; reduce it with `.max()` or "
+        "`.mean(dtype=np.float64)` (a wide mean, then stored as the output's dtype).",
     ),
     explain=_pool2d_explain,
 ))
 
 
-# ----------------------------------------------------------------------------- pool_output_length
-def pool_output_length_reference(input_length, pool_size, stride, padding="valid", *, device_name=None):
-    """The length ``tf.nn.max_pool1d`` really outputs."""
-    return references.pool_output_length(input_length, pool_size, stride, padding, device_name=device_name)
+# ----------------------------------------------------------------------------- uncovered_cells
+def uncovered_cells_reference(input_length, pool_size, stride, padding="valid", *, device_name=None):
+    """The cells no window of ``tf.nn.avg_pool1d`` reads: the zeros of its gradient."""
+    return references.uncovered_cells(input_length, pool_size, stride, padding, device_name=device_name)
 
 
-def pool_output_length_visible():
+def uncovered_cells_visible():
     return [
-        Case(dict(input_length=28, pool_size=2, stride=2), "a 28-pixel MNIST row, 2-wide windows, stride 2"),
-        Case(dict(input_length=26, pool_size=2, stride=2, padding="valid"), "the chapter's 26-wide feature map"),
-        Case(dict(input_length=3, pool_size=2, stride=1, padding="valid"), "the chapter's 3x3 example"),
-        Case(dict(input_length=5, pool_size=2, stride=2, padding="same"), "SAME keeps the odd last cell"),
-        Case(dict(input_length=7, pool_size=3, stride=2, padding="SAME"), "padding written in capitals"),
-        Case(dict(input_length=10, pool_size=3, stride=3, padding="VALID"), "VALID in capitals drops the last cell"),
+        Case(dict(input_length=26, pool_size=2, stride=2), "the chapter's 26-wide feature map, 2-wide windows, stride 2"),
+        Case(dict(input_length=5, pool_size=2, stride=2, padding="valid"), "VALID drops a last cell that fills no window"),
+        Case(dict(input_length=7, pool_size=2, stride=3), "a stride larger than the window skips cells"),
+        Case(dict(input_length=5, pool_size=2, stride=2, padding="SAME"), "SAME (in capitals) pads the odd last cell"),
+        Case(dict(input_length=3, pool_size=4, stride=1, padding="valid"), "a VALID window longer than the input",
+             raises=ValueError),
+        Case(dict(input_length=8, pool_size=2, stride=2, padding="full"), "padding='full' is not a padding",
+             raises=ValueError),
     ]
 
 
-def pool_output_length_hidden(g):
+def uncovered_cells_hidden(g):
     cases = [
-        Case(dict(input_length=4, pool_size=7, stride=1, padding="same"), "SAME with a window larger than the input"),
-        Case(dict(input_length=1, pool_size=1, stride=5, padding="valid"), "a single cell, stride 5"),
+        Case(dict(input_length=1, pool_size=1, stride=1), "a single cell"),
+        Case(dict(input_length=6, pool_size=2, stride=2), "the last window ends exactly at the last cell"),
         Case(dict(input_length=9, pool_size=9, stride=2, padding="Valid"), "the window is the whole input"),
+        Case(dict(input_length=10, pool_size=3, stride=3, padding="VALID"), "VALID, 3-wide windows: the last cell dropped"),
+        Case(dict(input_length=11, pool_size=3, stride=4), "VALID, stride 4 over 3-wide windows: a gap after each"),
+        Case(dict(input_length=27, pool_size=2, stride=2), "an odd 27-wide map, 2-wide windows, stride 2"),
+        Case(dict(input_length=6, pool_size=3, stride=1, padding="same"), "SAME, overlapping windows"),
+        Case(dict(input_length=4, pool_size=7, stride=1, padding="Same"), "SAME with a window longer than the input"),
+        Case(dict(input_length=12, pool_size=1, stride=5, padding="SAME"), "SAME, a 1-wide window, stride 5"),
+        Case(dict(input_length=5, pool_size=3, stride=4, padding="same"),
+             "SAME, stride larger than the window: one zero before shifts the windows"),
+        Case(dict(input_length=6, pool_size=3, stride=4, padding="same"),
+             "SAME, stride larger than the window, an odd total of one zero"),
+        Case(dict(input_length=4, pool_size=5, stride=1, padding="VALID"), "a VALID window one cell too long",
+             raises=ValueError),
+        Case(dict(input_length=8, pool_size=0, stride=1), "pool_size 0", raises=ValueError),
+        Case(dict(input_length=8, pool_size=2, stride=0, padding="same"), "stride 0", raises=ValueError),
+        Case(dict(input_length=8, pool_size=2, stride=-2), "a negative stride", raises=ValueError),
+        Case(dict(input_length=8, pool_size=2, stride=2, padding="causal"), "padding='causal' is not a pooling padding",
+             raises=ValueError),
     ]
     spellings = {"valid": ("valid", "VALID", "Valid"), "same": ("same", "SAME", "Same")}
     for _ in range(30):
-        length = int(g.integers(1, 65))
+        length = int(g.integers(1, 41))
         pad = str(g.choice(["valid", "same"]))
-        high = min(length, 8) if pad == "valid" else 10
-        k = int(g.integers(1, high + 1))
-        s = int(g.integers(1, 6))
-        spelled = str(g.choice(spellings[pad]))
-        cases.append(Case(dict(input_length=length, pool_size=k, stride=s, padding=spelled),
+        k = int(g.integers(1, (min(length, 8) if pad == "valid" else 10) + 1))
+        s = int(g.integers(1, 7))
+        cases.append(Case(dict(input_length=length, pool_size=k, stride=s, padding=str(g.choice(spellings[pad]))),
                           f"random {pad.upper()} case: {length} cells, window {k}, stride {s}"))
     return cases
 
 
 register(Exercise(
-    name="pool_output_length",
-    function="pool_output_length",
+    name="uncovered_cells",
+    function="uncovered_cells",
     signature="(input_length, pool_size, stride, padding='valid')",
     notebook=NOTEBOOK,
     points={"visible": 1, "hidden": 2},
-    visible_cases=pool_output_length_visible,
-    hidden_cases=pool_output_length_hidden,
-    reference=pool_output_length_reference,
-    reference_op="tf.nn.max_pool1d (output shape)",
-    covers="VALID and SAME, padding in either case, the chapter's 26-wide map",
+    visible_cases=uncovered_cells_visible,
+    hidden_cases=uncovered_cells_hidden,
+    reference=uncovered_cells_reference,
+    reference_op="tf.GradientTape over tf.nn.avg_pool1d",
+    covers="the chapter's 26-wide map, a VALID tail, a stride larger than the window, SAME in capitals, "
+           "a window longer than the input and an unknown padding",
     hints=(
-        "Normalise first: `padding = padding.lower()`.",
-        "SAME: how many multiples of `s` are smaller than `L`? That is $\\lceil L / s \\rceil$, which is `-(-L // s)` in integer arithmetic (no floats, no `math.ceil` rounding surprises).",
-        "Return a Python `int` (or a numpy integer), not a float such as `13.0`.",
+        "Print `avg_pool_gradient` for the failing case and draw the windows under the cells: where does "
+        "the last window end? Is there a gap between two windows?",
+        "Mark the cells each window reads, then list the others in increasing order. Windows start every "
+        "`stride` cells. VALID keeps only the windows that fit, so a tail after the last one can stay unread. "
+        "SAME pads the input as in notebook 01, so that a window starts at every multiple of the stride "
+        "inside it, shifted left by the zeros put before the input.",
+        "VALID: windows `i = 0, 1, ..., (L - k) // s`, window `i` reads cells `i * s` to `i * s + k - 1`. "
+        "SAME: `n = -(-L // s)` windows starting at `i * s - before`, with "
+        "`before = max(0, (n - 1) * s + k - L) // 2`; keep the cells 0 to `L - 1`. Return `tuple(...)` of ints.",
     ),
 ))

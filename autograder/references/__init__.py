@@ -4,8 +4,8 @@ Each reference takes a case's arguments (plus ``device_name``) and returns what 
 function must return, computed with TensorFlow ops on ``tf.constant`` inputs of the intended
 dtype (:func:`autograder.tfops.constant`), never with a copy of a model answer.
 
-* :mod:`.pooling`: ``tf.nn.max_pool`` / ``tf.nn.avg_pool`` (1-D, 2-D, 3-D), and the output length
-  ``tf.nn.max_pool1d`` produces;
+* :mod:`.pooling`: ``tf.nn.max_pool`` / ``tf.nn.avg_pool`` (1-D, 2-D, 3-D), and the input cells
+  no window of ``tf.nn.avg_pool1d`` reads (from its gradient);
 * :mod:`.gradients`: the gradient of 2-D pooling by ``tf.GradientTape``;
 * :mod:`.keras_layers`: Keras' pooling and global pooling layers.
 
@@ -14,7 +14,7 @@ dtype (:func:`autograder.tfops.constant`), never with a copy of a model answer.
 """
 from .gradients import avg_pool_grad_unreliable, tf_pool_gradient
 from .keras_layers import keras_global_pooling_layer, keras_pooling_layer
-from .pooling import pool_output_length, tf_pool
+from .pooling import tf_pool, uncovered_cells
 
-__all__ = ["tf_pool", "pool_output_length", "tf_pool_gradient", "avg_pool_grad_unreliable",
+__all__ = ["tf_pool", "uncovered_cells", "tf_pool_gradient", "avg_pool_grad_unreliable",
            "keras_pooling_layer", "keras_global_pooling_layer"]

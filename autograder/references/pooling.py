@@ -1,4 +1,5 @@
-"""``tf.nn.max_pool`` / ``tf.nn.avg_pool`` on numpy inputs, with the guards TensorFlow needs.
+"""``tf.nn.max_pool`` / ``tf.nn.avg_pool`` on numpy inputs, with the guards TensorFlow needs, and
+the input cells no window of a 1-D pool reads (:func:`uncovered_cells`, notebook 02).
 
 The guards keep TensorFlow away from the inputs it cannot take (found by experiment, TF 2.21):
 
@@ -16,7 +17,7 @@ import numpy as np
 from .. import tfops
 from ..geometry import PADDINGS
 
-__all__ = ["tf_pool", "pool_output_length", "tf_padding", "refuse_oversized_valid", "pool_channels_last"]
+__all__ = ["tf_pool", "uncovered_cells", "tf_padding", "refuse_oversized_valid", "pool_channels_last"]
 
 
 def tf_padding(padding: str) -> str:
@@ -72,14 +73,35 @@ def tf_pool(value, ksize, strides, padding, mode="max", data_format="NHWC", *, d
     return np.moveaxis(out, -1, 1) if transpose else out
 
 
-def pool_output_length(input_length, pool_size, stride, padding="valid", *, device_name=None) -> int:
-    """The output length TensorFlow's 1-D pooling really produces for these arguments."""
+def uncovered_cells(input_length, pool_size, stride, padding="valid", *, device_name=None) -> tuple[int, ...]:
+    """The input cells no window of TensorFlow's 1-D pooling reads, in increasing order.
+
+    Asked of TensorFlow by its gradient: for ``x`` a ``tf.constant`` of ones, float64, shape
+    ``(1, L, 1)``, the gradient of ``tf.reduce_sum(tf.nn.avg_pool1d(x, k, s, padding))`` with
+    respect to ``x`` (``tf.GradientTape``) is zero exactly at the cells that no window reads: an
+    average gives each cell it reads a positive weight. Found by experiment (TF 2.21, CPU, every
+    ``L`` 1..15, ``k`` 1..13, ``s`` 1..6, VALID and SAME): this zero pattern agrees with a forward
+    probe (``tf.nn.max_pool1d`` and ``tf.nn.avg_pool1d`` of one-hot inputs) everywhere, also on the
+    SAME axes whose gradient *values* :func:`~.gradients.avg_pool_grad_unreliable` flags.
+
+    Raises:
+        ValueError: an unknown padding, a size below 1 (TensorFlow refuses a stride below 1, Keras
+            a window below 1), or a VALID window longer than the input (never sent to TensorFlow).
+    """
     tf = tfops.tensorflow()
     padding = tf_padding(padding)
+    for name, value in (("input_length", input_length), ("pool_size", pool_size), ("stride", stride)):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1; received {value!r}")
     refuse_oversized_valid(padding, (pool_size,), (input_length,))
-    probe = np.zeros((1, int(input_length), 1), dtype=np.float32)
-    shape = tfops.run(
-        lambda: tf.nn.max_pool1d(tfops.constant(probe), int(pool_size), int(stride), padding).shape,
-        device_name=device_name,
-    )
-    return int(shape[1])
+    ones = np.ones((1, int(input_length), 1), dtype=np.float64)
+
+    def gradient():
+        x = tfops.constant(ones)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            total = tf.reduce_sum(tf.nn.avg_pool1d(x, int(pool_size), int(stride), padding))
+        return tape.gradient(total, x).numpy()[0, :, 0]
+
+    weights = tfops.run(gradient, device_name=device_name)
+    return tuple(int(i) for i in np.flatnonzero(weights == 0))

@@ -3,6 +3,16 @@ from . import Variant
 
 ASSIGNMENT = "01-convolution-output-sizes"
 
+# What the released docstrings must not give away (the task asks learners to find it: section 2's
+# rules as code, the SAME padding found with the probe, a whole-layer formula).
+HANDED_OVER = {
+    "conv_output_length": ["-(-L // s)", "-(-input_length", "ceil(L / s)", "// s + 1", "L + 2p - span",
+                           "span) //"],
+    "same_padding": ["before + after", "total // 2", "total - total // 2", "(ceil(L / s) - 1) * s",
+                     "- 1) * s + span", "max(0,", "goes after"],
+    "conv2d_output_shape": ["// s_h + 1", "ceil(H / s_h)", "(H - span_h)", "span_h = (k_h - 1) * d_h + 1", "-(-"],
+}
+
 # ----------------------------------------------------------------------------- conv_output_length
 _LEN_HEAD = 'def conv_output_length(input_length, kernel_size, stride=1, padding="valid", dilation=1):\n'
 _LEN_CHECKS = '''    if min(input_length, kernel_size, stride, dilation) < 1:
