@@ -9,6 +9,7 @@
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
+    python -m autograder gradescope ASSIGNMENT [--output autograder.zip]
 
 ``grade``:
  1. finds the notebooks: PATH is a notebook, an assignment folder, or nbgrader's
@@ -161,6 +162,22 @@ def _sync_text(args) -> int:
     return EXIT_OK
 
 
+def _gradescope(args) -> int:
+    from .gradescope import build
+
+    try:
+        path, note = build(args.assignment, args.output)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail("gradescope", str(exc), EXIT_USAGE)
+    except (OSError, RuntimeError) as exc:
+        return _fail("gradescope", f"the zip could not be built: {exc}", EXIT_GRADER)
+    if note:
+        print(f"autograder gradescope: {note}", file=sys.stderr)
+    print(f"Wrote {path}: upload it on Gradescope's Configure Autograder page. It holds the class's grading "
+          f"secret: keep it as private as grading/secret.")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- the parser
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description="The pooling course's autograder.")
@@ -214,6 +231,11 @@ def parser() -> argparse.ArgumentParser:
                                          "solutions/ (run from the course root)")
     t.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date")
     t.set_defaults(run=_sync_text)
+    from .gradescope import add_arguments as gradescope_arguments
+
+    gradescope_arguments(sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
+                                                           "(setup.sh, run_autograder, the pins, the package, the secret)")
+                         ).set_defaults(run=_gradescope)
     return p
 
 
