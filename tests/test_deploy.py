@@ -1,0 +1,165 @@
+"""Grading past one machine: the grading image's files and entry point, the Kubernetes manifests and
+the GitHub Actions workflows, checked offline.
+
+There is no container daemon here, so the image itself is built by .github/workflows/image.yml;
+these tests run its entry point (deploy/grade.sh) directly, with the two folders set by
+SUBMISSIONS_DIR and RESULTS_DIR, on a small class, whole and in shards."""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import nbformat
+import pytest
+
+from autograder.results import shard_of
+from tests.catalogue import catalogue
+from tests.conftest import TEST_SECRET
+from tests.helpers import COURSE, ROOT, learner_submission
+
+A = "02-pooling-math"
+GRADE_SH = ROOT / "deploy" / "grade.sh"
+
+
+# ----------------------------------------------------------------------------- requirements and the image
+def _pins(path):
+    return [line.strip() for line in path.read_text().splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_gpu_requirements_differ_only_in_tensorflow():
+    cpu, gpu = _pins(ROOT / "requirements.txt"), _pins(ROOT / "requirements-gpu.txt")
+    assert len(cpu) == len(gpu)
+    differ = [(c, g) for c, g in zip(cpu, gpu) if c != g]
+    assert len(differ) == 1, differ
+    (c, g), = differ
+    version = c.split("==")[1]
+    assert c == f"tensorflow-cpu=={version}" and g == f"tensorflow[and-cuda]=={version}"
+
+
+def _dockerfile():
+    """The Dockerfile's instructions (continuation lines joined, comments dropped)."""
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def test_the_dockerfile_builds_the_pinned_image_and_grades_with_the_entry_point():
+    lines = _dockerfile()
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in lines and "FROM ${PYTHON_IMAGE}" in lines
+    assert "ARG REQUIREMENTS=requirements.txt" in lines
+    assert any(re.search(r"pip install -r \S*\$\{REQUIREMENTS\}", line) for line in lines)
+    assert any(re.search(r"pip install --no-deps /tmp/build\b", line) for line in lines)  # the package itself
+    entry = next(line for line in lines if line.startswith("ENTRYPOINT"))
+    assert json.loads(entry.split(None, 1)[1]) == ["/srv/course/deploy/grade.sh"]
+    assert any(line.startswith("USER ") and not line.endswith(" root") for line in lines)
+    mode = subprocess.run(["git", "ls-files", "-s", "deploy/grade.sh"], cwd=ROOT, capture_output=True, text=True)
+    assert mode.stdout.startswith("100755") or os.access(GRADE_SH, os.X_OK), mode.stdout
+
+
+def test_the_build_context_lets_in_only_what_the_image_copies():
+    """.dockerignore ignores everything, then lets in the files the Dockerfile copies: never
+    solutions/, grading/ (the secret, the submissions), work/ or .venv/."""
+    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert patterns[0] == "*"
+    allowed = {p[1:].rstrip("/") for p in patterns if p.startswith("!")}
+    assert not allowed & {"solutions", "grading", "work", ".venv", "grading-samples", "tests"}, allowed
+    copied = set()
+    for line in _dockerfile():
+        if line.startswith("COPY ") and "--from" not in line:
+            copied.update(p.rstrip("/") for p in shlex.split(line)[1:-1])
+    assert copied and copied <= allowed, copied - allowed
+    for path in copied:
+        assert (ROOT / path).exists(), path
+
+
+# ----------------------------------------------------------------------------- the entry point
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """Four learners in nbgrader's submitted/ layout, split 2 + 2 by `--shard K/2`."""
+    root = tmp_path_factory.mktemp("deploy")
+    variant = next(v for a, v in catalogue()[0] if a == A and v.exercise == "pool2d")
+    learners = {"ada": learner_submission(A), "bob": nbformat.read(COURSE / A / f"{A}.ipynb", as_version=4),
+                "cyd": learner_submission(A, {variant.cell: variant.source}), "dee": learner_submission(A)}
+    assert {shard_of(name, 2) for name in learners} == {1, 2}
+    for name, nb in learners.items():
+        folder = root / "submissions" / "submitted" / name / A
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{A}.ipynb")
+    (root / "secret").write_text(TEST_SECRET + "\n")
+    return root
+
+
+def _entry(*args, **settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_") and k not in ("SHARD", "SHARDS")}
+    env.update(PYTHON=sys.executable, PYTHONPATH=str(ROOT), JOBS="2")
+    env.update({k: str(v) for k, v in settings.items()})
+    return subprocess.run(["bash", str(GRADE_SH), *args], capture_output=True, text=True, env=env, timeout=1800)
+
+
+def test_it_refuses_to_grade_without_a_secret(classroom, tmp_path):
+    secret_file = ROOT / "grading" / "secret"
+    existed = secret_file.exists()
+    for settings in ({}, {"AUTOGRADER_SECRET": "   "}, {"AUTOGRADER_SECRET_FILE": tmp_path / "missing"},
+                     {"AUTOGRADER_SECRET_FILE": classroom / "submissions" / "blank"}):
+        (classroom / "submissions" / "blank").write_text("\n")
+        done = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=tmp_path, **settings)
+        assert done.returncode == 3, (settings, done.stderr)
+        assert len(done.stderr.strip().splitlines()) == 1 and "secret" in done.stderr, done.stderr
+        assert not list(tmp_path.iterdir())  # nothing graded, nothing written
+        (classroom / "submissions" / "blank").unlink()
+    assert secret_file.exists() == existed  # and no secret made in the course root
+
+
+def test_bad_settings_are_usage_errors(classroom, tmp_path):
+    cases = [({"SHARD": "3/2"}, "--shard"), ({"JOB_COMPLETION_INDEX": "0"}, "SHARDS"),
+             ({"JOB_COMPLETION_INDEX": "x", "SHARDS": "2"}, "JOB_COMPLETION_INDEX"),
+             ({"SUBMISSIONS_DIR": tmp_path / "none"}, "no submissions"), ({"RESULTS_DIR": tmp_path / "none"}, "results")]
+    for settings, said in cases:
+        base = {"SUBMISSIONS_DIR": classroom / "submissions", "RESULTS_DIR": tmp_path, "AUTOGRADER_SECRET": TEST_SECRET}
+        done = _entry(**{**base, **settings})
+        assert done.returncode == 2 and said in done.stderr, (settings, done.stderr)
+    done = _entry("merge", RESULTS_DIR=tmp_path)
+    assert done.returncode == 2 and "no shard" in done.stderr
+
+
+def _submissions(path):
+    return json.loads(path.read_text())["submissions"]
+
+
+def test_a_class_whole_and_in_shards(classroom, tmp_path):
+    """The whole class into results.json, results.xml and report.html (exit 0: points lost are
+    results); then shard 1 by SHARD=1/2, shard 2 by Kubernetes' JOB_COMPLETION_INDEX=1 with SHARDS=2,
+    and `merge`: the same results as the whole run."""
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    done = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=whole,
+                  AUTOGRADER_SECRET_FILE=classroom / "secret")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in whole.iterdir()) == ["report.html", "results.json", "results.xml"]
+    head = json.loads((whole / "results.json").read_text())
+    scores = {s["student"]: s["score"] for s in head["submissions"]}
+    assert scores["ada"] == scores["dee"] == 8 and scores["bob"] == 0 and 0 < scores["cyd"] < 8, scores
+    from autograder.secret import fingerprint
+
+    assert head["cases_from"] == fingerprint(TEST_SECRET)  # the mounted secret, not practice cases
+    junit = ElementTree.parse(whole / "results.xml").getroot()
+    assert len(junit.findall("testsuite")) == 4 and junit.findall(".//failure")
+    assert "4 submissions" in done.stdout and "cyd" in done.stdout  # the report's line and the table
+
+    sharded = tmp_path / "sharded"
+    sharded.mkdir()
+    one = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=sharded, AUTOGRADER_SECRET=TEST_SECRET,
+                 SHARD="1/2")
+    two = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=sharded, AUTOGRADER_SECRET=TEST_SECRET,
+                 JOB_COMPLETION_INDEX=1, SHARDS=2)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert sorted(p.name for p in sharded.iterdir()) == ["shard-1-of-2.json", "shard-2-of-2.json"]
+    split = [{s["student"] for s in _submissions(sharded / f"shard-{k}-of-2.json")} for k in (1, 2)]
+    assert split == [{n for n in scores if shard_of(n, 2) == k} for k in (1, 2)]
+    merged = _entry("merge", RESULTS_DIR=sharded)  # the merge needs no secret
+    assert merged.returncode == 0, merged.stderr
+    assert _submissions(sharded / "results.json") == head["submissions"]
+    assert (sharded / "report.html").is_file() and (sharded / "results.xml").is_file()
