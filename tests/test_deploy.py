@@ -163,3 +163,122 @@ def test_a_class_whole_and_in_shards(classroom, tmp_path):
     assert merged.returncode == 0, merged.stderr
     assert _submissions(sharded / "results.json") == head["submissions"]
     assert (sharded / "report.html").is_file() and (sharded / "results.xml").is_file()
+
+
+# ----------------------------------------------------------------------------- Kubernetes
+K8S = ROOT / "deploy" / "k8s"
+
+
+def _manifests():
+    import yaml
+
+    docs = {}
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc and "kind" in doc and doc["kind"] != "Kustomization" and "apiVersion" in doc:
+                docs[(doc["kind"], doc["metadata"]["name"])] = doc
+    return docs
+
+
+def _quantity(text) -> float:
+    """A Kubernetes quantity in bytes (memory) or cores (cpu)."""
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9}
+    number, unit = re.fullmatch(r"([0-9.]+)([A-Za-z]*)", str(text)).groups()
+    return float(number) * units.get(unit, 1)
+
+
+def _container(job):
+    spec = job["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    return spec, container, {e["name"]: e for e in container.get("env", [])}
+
+
+def test_the_manifests_parse_and_hold_what_each_needs():
+    docs = _manifests()
+    assert set(docs) == {("PersistentVolumeClaim", "grading"), ("Pod", "grading-shell"), ("Job", "grade-class"),
+                         ("Job", "merge-results")}, set(docs)
+    for (kind, name), doc in docs.items():
+        assert doc["apiVersion"] == {"Job": "batch/v1"}.get(kind, "v1"), (kind, name)
+    pvc = docs[("PersistentVolumeClaim", "grading")]
+    assert pvc["spec"]["accessModes"] and pvc["spec"]["resources"]["requests"]["storage"]
+    claims = set()
+    for doc in docs.values():
+        if doc["kind"] in ("Job", "Pod"):
+            pod = doc["spec"]["template"]["spec"] if doc["kind"] == "Job" else doc["spec"]
+            volumes = {v["name"]: v for v in pod["volumes"]}
+            for c in pod["containers"]:
+                assert c["image"] and c["resources"]["requests"] and c["resources"]["limits"], c["name"]
+                assert c["securityContext"]["allowPrivilegeEscalation"] is False
+                assert all(m["name"] in volumes for m in c["volumeMounts"])
+            assert pod["securityContext"]["runAsNonRoot"] is True and pod["automountServiceAccountToken"] is False
+            claims |= {v["persistentVolumeClaim"]["claimName"] for v in volumes.values() if "persistentVolumeClaim" in v}
+    assert claims == {"grading"}
+
+
+def test_the_grading_job_is_indexed_one_shard_per_index():
+    job = _manifests()[("Job", "grade-class")]
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    n = spec["completions"]
+    assert 1 <= spec["parallelism"] <= n
+    pod, container, env = _container(job)
+    assert pod["restartPolicy"] == "Never"
+    assert env["SHARDS"]["value"] == str(n)  # grade.sh: shard JOB_COMPLETION_INDEX + 1 of SHARDS
+    assert "JOB_COMPLETION_INDEX" not in env and "SHARD" not in env  # Kubernetes sets the index
+    assert env["AUTOGRADER_SECRET"]["valueFrom"]["secretKeyRef"] == {"name": "autograder-secret", "key": "secret"}
+    assert container["args"] == ["grade"]
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    assert mounts["/submissions"]["readOnly"] is True and mounts["/submissions"]["subPath"] == "submitted"
+    assert mounts["/results"]["subPath"] == "results" and not mounts["/results"].get("readOnly")
+    assert {env["SUBMISSIONS_DIR"]["value"], env["RESULTS_DIR"]["value"]} == {"/submissions", "/results"}
+
+
+def test_the_grading_pods_are_sized_from_the_measurements():
+    """Requests hold the grader with TensorFlow (a 1.5 GB budget; bench/grading_memory.py measured
+    0.7 GB) and JOBS learners; the limit leaves room for JOBS learner processes at their own cap
+    (grade --memory, 4 GB by default), so that cap fires before the pod's."""
+    from autograder.sandbox.limits import Limits
+
+    _, container, env = _container(_manifests()[("Job", "grade-class")])
+    jobs = int(env["JOBS"]["value"])
+    requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+    assert _quantity(requests["memory"]) >= 1.5 * 2**30
+    assert _quantity(limits["memory"]) >= 1.5 * 2**30 + jobs * Limits().memory_mb * 2**20
+    assert _quantity(requests["cpu"]) >= jobs
+    merge = _container(_manifests()[("Job", "merge-results")])
+    assert merge[1]["args"] == ["merge"] and "AUTOGRADER_SECRET" not in merge[2]  # merging grades nothing
+
+
+def test_the_job_runs_the_entry_point_with_the_index_kubernetes_gives(tmp_path):
+    """What a pod does with JOB_COMPLETION_INDEX and SHARDS is tested on a class in
+    test_a_class_whole_and_in_shards; here, the last index is the last shard."""
+    n = _manifests()[("Job", "grade-class")]["spec"]["completions"]
+    done = _entry(SUBMISSIONS_DIR=tmp_path / "empty", RESULTS_DIR=tmp_path, AUTOGRADER_SECRET=TEST_SECRET,
+                  JOB_COMPLETION_INDEX=n - 1, SHARDS=n)
+    assert done.returncode == 2 and "no submissions" in done.stderr  # settings accepted; nothing to grade
+
+
+def _kubectl():
+    from shutil import which
+
+    return which("kubectl")
+
+
+@pytest.mark.skipif(not _kubectl(), reason="kubectl is not installed")
+def test_kustomize_renders_the_manifests_offline():
+    done = subprocess.run(["kubectl", "kustomize", str(K8S)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\nkind: ") + done.stdout.startswith("kind: ") >= 3
+
+
+@pytest.mark.skipif(not _kubectl(), reason="kubectl is not installed")
+def test_kubectl_client_dry_run():
+    files = [str(p) for p in sorted(K8S.glob("*.yaml")) if p.name != "kustomization.yaml"]
+    args = ["kubectl", "apply", "--dry-run=client", "--validate=false"] + [a for f in files for a in ("-f", f)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if done.returncode and re.search(r"connection refused|unable to recognize|couldn't get current server API|"
+                                     r"no configuration has been provided", done.stderr):
+        pytest.skip("kubectl apply --dry-run=client needs a cluster's API discovery even with --validate=false "
+                    f"(no cluster here): {done.stderr.strip().splitlines()[-1][:160]}")
+    assert done.returncode == 0, done.stderr
+    assert "created (dry run)" in done.stdout or "configured (dry run)" in done.stdout
