@@ -93,7 +93,7 @@ PYTHON=${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}
 # The class's secret comes from the zip's file only (read, then removed from this container).
 unset AUTOGRADER_SECRET
 export AUTOGRADER_SECRET_FILE=$SOURCE/secret MPLCONFIGDIR=${{MPLCONFIGDIR:-/tmp/matplotlib}}
-cd "$SOURCE"   # the released notebook in course/ tells the grader which cells are the instructor's
+cd "$SOURCE" || exit 3   # the released notebook in course/ tells the grader which cells are the instructor's
 exec "$PYTHON" -m autograder.gradescope run {assignment} --root "$ROOT"
 """
 

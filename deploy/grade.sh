@@ -47,8 +47,9 @@ require_secret() {
   if [[ -n "${AUTOGRADER_SECRET:-}" ]]; then
     [[ -n "${AUTOGRADER_SECRET//[[:space:]]/}" ]] || fail 3 "AUTOGRADER_SECRET is blank: set it to the class's grading secret"
   elif [[ -n "${AUTOGRADER_SECRET_FILE:-}" ]]; then
-    [[ -r "$AUTOGRADER_SECRET_FILE" ]] && grep -q '[^[:space:]]' "$AUTOGRADER_SECRET_FILE" \
-      || fail 3 "AUTOGRADER_SECRET_FILE=$AUTOGRADER_SECRET_FILE is not a readable file holding the grading secret"
+    if ! { [[ -r "$AUTOGRADER_SECRET_FILE" ]] && grep -q '[^[:space:]]' "$AUTOGRADER_SECRET_FILE"; }; then
+      fail 3 "AUTOGRADER_SECRET_FILE=$AUTOGRADER_SECRET_FILE is not a readable file holding the grading secret"
+    fi
   else
     fail 3 "no grading secret: set AUTOGRADER_SECRET or mount the class's secret and set AUTOGRADER_SECRET_FILE (without it hidden checks run practice cases, which are not grades); nothing was graded"
   fi
@@ -115,4 +116,4 @@ case "$mode" in
     fail 2 "unknown command '$mode': grade (the default) or merge"
     ;;
 esac
-echo "grade.sh: done: $(ls "$RESULTS_DIR" | tr '\n' ' ')" >&2
+echo "grade.sh: done: $(cd "$RESULTS_DIR" && printf '%s ' *)" >&2

@@ -282,3 +282,119 @@ def test_kubectl_client_dry_run():
                     f"(no cluster here): {done.stderr.strip().splitlines()[-1][:160]}")
     assert done.returncode == 0, done.stderr
     assert "created (dry run)" in done.stdout or "configured (dry run)" in done.stdout
+
+
+# ----------------------------------------------------------------------------- GitHub Actions
+WORKFLOWS = ROOT / ".github" / "workflows"
+_PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
+_USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)\s*(#.*)?$")
+
+
+def _workflow_texts():
+    """Every workflow: the repository's own, and the examples in docs/ (```yaml blocks with jobs)."""
+    texts = {str(p.relative_to(ROOT)): p.read_text() for p in sorted(WORKFLOWS.glob("*.y*ml"))}
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        for i, block in enumerate(re.findall(r"```ya?ml\n(.*?)```", doc.read_text(), re.S)):
+            if re.search(r"^jobs:", block, re.M):
+                texts[f"{doc.relative_to(ROOT)} (example {i + 1})"] = block
+    return texts
+
+
+def _load(text):
+    import yaml
+
+    doc = yaml.safe_load(text)
+    doc["on"] = doc.pop(True, doc.get("on"))  # YAML 1.1 reads the key `on` as true
+    return doc
+
+
+def _steps(doc):
+    for name, job in doc["jobs"].items():
+        for step in job.get("steps", []):
+            yield name, step
+
+
+def test_the_workflows_are_there_and_parse():
+    texts = _workflow_texts()
+    for name in ("autograde-solutions.yml", "grade-class.yml", "image.yml", "tests.yml"):
+        assert f".github/workflows/{name}" in texts, name
+    assert any(name.startswith("docs/grade-a-learner-repository.md") for name in texts)
+    for name, text in texts.items():
+        doc = _load(text)
+        assert doc["on"] and doc["jobs"], name
+        for job_name, job in doc["jobs"].items():
+            assert job.get("runs-on") and (job.get("steps") or job.get("uses")), (name, job_name)
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment():
+    for name, text in _workflow_texts().items():
+        parsed = [step["uses"] for _, step in _steps(_load(text)) if "uses" in step]
+        assert parsed, name
+        for ref in parsed:
+            assert _PINNED.match(ref), f"{name}: {ref} is not pinned to a 40-character commit SHA"
+        lines = [m for m in map(_USES_LINE.match, text.splitlines()) if m]
+        assert len(lines) == len(parsed), name
+        for m in lines:
+            assert m.group(2) and re.match(r"#\s*v\d+(\.\d+)*\b", m.group(2)), f"{name}: {m.group(1)} has no # vX.Y.Z"
+    # one action, one commit, everywhere
+    pins = {}
+    for name, text in _workflow_texts().items():
+        for m in filter(None, map(_USES_LINE.match, text.splitlines())):
+            action, sha = m.group(1).split("@")
+            pins.setdefault(action, set()).add((sha, m.group(2).strip()))
+    assert all(len(v) == 1 for v in pins.values()), pins
+
+
+def test_every_workflow_has_least_permissions_and_no_persisted_credentials():
+    for name, text in _workflow_texts().items():
+        doc = _load(text)
+        assert "permissions" in doc, f"{name}: no top-level permissions"
+        assert doc["permissions"] in ({}, {"contents": "read"}), f"{name}: {doc['permissions']}"
+        for job_name, job in doc["jobs"].items():
+            granted = job.get("permissions", {})
+            writes = {k for k, v in granted.items() if v == "write"}
+            assert writes <= {"packages"}, (name, job_name, granted)
+            if writes:  # only the image push, and only on tags
+                assert "refs/tags/" in str(job.get("if")), (name, job_name)
+        checkouts = [step for _, step in _steps(doc) if step.get("uses", "").startswith("actions/checkout@")]
+        for step in checkouts:
+            assert step.get("with", {}).get("persist-credentials") is False, f"{name}: {step}"
+
+
+def test_the_class_is_graded_in_shards_then_merged():
+    doc = _load((WORKFLOWS / "grade-class.yml").read_text())
+    assert set(doc["on"]) == {"workflow_dispatch"}
+    inputs = doc["on"]["workflow_dispatch"]["inputs"]
+    assert {"submissions-repository", "shards"} <= set(inputs)
+    grade, merge = doc["jobs"]["grade"], doc["jobs"]["merge"]
+    assert "fromJSON(needs.plan.outputs.shards)" in str(grade["strategy"]["matrix"]["shard"])
+    run = next(s for s in grade["steps"] if "deploy/grade.sh" in s.get("run", ""))
+    assert run["env"]["AUTOGRADER_SECRET"] == "${{ secrets.AUTOGRADER_SECRET }}"
+    assert run["env"]["SHARD"] == "${{ matrix.shard }}/${{ needs.plan.outputs.count }}"
+    assert any("upload-artifact" in s.get("uses", "") for s in grade["steps"])
+    assert "grade" in merge["needs"]
+    steps = [s.get("uses", "") + s.get("run", "") for s in merge["steps"]]
+    assert any("download-artifact" in s for s in steps) and any("grade.sh merge" in s for s in steps)
+    report = next(s for s in merge["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert {"results/results.json", "results/results.xml", "results/report.html"} <= set(report["with"]["path"].split())
+    # submissions are data: the only things run come from this repository
+    assert all("class/" not in s.get("run", "") for _, s in _steps(doc))
+
+
+def test_the_tests_workflow_runs_ci_with_a_pip_cache():
+    doc = _load((WORKFLOWS / "tests.yml").read_text())
+    steps = [s for _, s in _steps(doc)]
+    python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["python-version"] == "3.11" and python["with"]["cache"] == "pip"
+    assert python["with"]["cache-dependency-path"] == "requirements.txt"
+    assert any(s.get("run") == "bash .ci/run" for s in steps)
+
+
+def test_the_image_workflow_builds_cpu_and_gpu_and_pushes_only_tags():
+    doc = _load((WORKFLOWS / "image.yml").read_text())
+    for job in ("build", "push"):
+        variants = doc["jobs"][job]["strategy"]["matrix"]["include"]
+        assert {v["requirements"] for v in variants} == {"requirements.txt", "requirements-gpu.txt"}
+    assert doc["jobs"]["push"]["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    for _, step in _steps({"jobs": {"build": doc["jobs"]["build"]}}):
+        assert step.get("with", {}).get("push") in (None, False), step
