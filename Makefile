@@ -10,6 +10,7 @@
 # `make report` (grading/report.html from the gradebook), `make grade` (the fast grading command
 # over grading/submitted, no nbgrader needed), `make grade-sample` (the solution and the stub of
 # each assignment graded in their own workspace, grading-samples/, never the class's grading/).
+# `make dist` builds what learners get into dist/: their folder, its .tar.gz and .zip, a wheel (tools/make_dist.py).
 # `make clean` removes caches and the sample workspace only: never grading/ or work/.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -21,8 +22,12 @@ export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 PYTEST_ARGS ?= -n 2 --dist loadfile
 LAB_ARGS ?=
+# The course's language: `make lab COURSE_LANGUAGE=zh` opens the Chinese course (in work-zh/).
+COURSE_LANGUAGE ?= en
+SUFFIX := $(if $(filter en,$(COURSE_LANGUAGE)),,-$(COURSE_LANGUAGE))
+export COURSE_LANGUAGE
 
-.PHONY: help setup lab test course autograde grade-ui grade-sample grade report clean clean-grading
+.PHONY: help setup lab test course autograde grade-ui grade-sample grade report dist clean clean-grading
 
 help:
 	@sed -n '2,16p' Makefile
@@ -38,15 +43,18 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 lab: setup
-	mkdir -p work && cp -rn course/. work/
-	@echo "Your notebooks are in work/ (your own copies: 'make lab' never overwrites them)."
-	$(BIN)/jupyter lab --notebook-dir=work $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+	mkdir -p work$(SUFFIX) && cp -rn course$(SUFFIX)/. work$(SUFFIX)/
+	@echo "Your notebooks are in work$(SUFFIX)/ (your own copies: 'make lab' never overwrites them)."
+	$(BIN)/jupyter lab --notebook-dir=work$(SUFFIX) $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both languages: course/ from solutions/; solutions-zh/ built from solutions/ and i18n/zh/, then course-zh/.
 course: setup
-	for a in $(ASSIGNMENTS); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=en $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	COURSE_LANGUAGE=zh $(BIN)/python -m autograder translate build --language zh
+	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=zh $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
 autograde: setup
 	@test -n "$(A)" || { echo "usage: make autograde A=<assignment> [NBGRADER_ARGS='--student ID --force']"; exit 2; }
@@ -73,6 +81,10 @@ grade: setup
 
 report: setup
 	$(BIN)/python -m autograder report
+
+# What learners get (never solutions/, tests/ or grading/); the build fails if its scan finds instructor material.
+dist: setup
+	$(BIN)/python tools/make_dist.py
 
 # Caches, test artifacts and the sample workspace. Never grading/ (the class's gradebook and
 # submissions) nor work/ (a learner's notebooks): see clean-grading.

@@ -25,9 +25,14 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 # uses grading-samples/, so sample students never enter the real class's gradebook).
 WORKSPACE = os.environ.get("COURSE_WORKSPACE") or "grading"
 
+# The course's language: English by default; COURSE_LANGUAGE=zh runs the same course in Chinese
+# (the same assignments, grade ids and points, from solutions-zh/ into course-zh/).
+LANGUAGE = (os.environ.get("COURSE_LANGUAGE") or "en").lower()
+SUFFIX = "" if LANGUAGE == "en" else f"-{LANGUAGE}"
+
 c.CourseDirectory.course_id = "understanding-pooling"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.source_directory = "solutions" + SUFFIX
+c.CourseDirectory.release_directory = "course" + SUFFIX
 c.CourseDirectory.submitted_directory = os.path.join(WORKSPACE, "submitted")
 c.CourseDirectory.autograded_directory = os.path.join(WORKSPACE, "autograded")
 c.CourseDirectory.feedback_directory = os.path.join(WORKSPACE, "feedback")

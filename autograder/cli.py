@@ -9,6 +9,7 @@
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
+    python -m autograder translate build|status|reviewed [--language zh] [ASSIGNMENT [CELL...]]
     python -m autograder gradescope ASSIGNMENT [--output autograder.zip]
 
 ``grade``:
@@ -162,6 +163,31 @@ def _sync_text(args) -> int:
     return EXIT_OK
 
 
+def _translate(args) -> int:
+    from . import registry, translations
+
+    root, lang = Path("."), args.language
+    chosen = [args.assignment] if args.assignment else list(registry.assignments())
+    if args.action == "reviewed":
+        if not args.assignment or not args.cells:
+            return _fail("translate", "reviewed needs ASSIGNMENT and the CELL ids you reviewed", EXIT_USAGE)
+        try:
+            done = translations.mark_reviewed(root, lang, args.assignment, args.cells)
+        except KeyError as exc:
+            return _fail("translate", str(exc.args[0]), EXIT_USAGE)
+        print(f"{args.assignment}: recorded as reviewed against the English: {', '.join(done)}")
+        return EXIT_OK
+    if args.action == "build":
+        for assignment in chosen:
+            print(f"wrote {translations.write(root, lang, assignment)}")
+        print(f"Now run `make course` so that course-{lang}/ follows.")
+        return EXIT_OK
+    found = {a: translations.problems(root, lang, a) for a in chosen}
+    for assignment, problems in found.items():
+        print(f"{assignment}: {'up to date' if not problems else f'{len(problems)} to do'}")
+        for problem in problems:
+            print(f"  {problem}")
+    return EXIT_LOST_POINTS if any(found.values()) else EXIT_OK
 def _gradescope(args) -> int:
     from .gradescope import build
 
@@ -231,6 +257,13 @@ def parser() -> argparse.ArgumentParser:
                                          "solutions/ (run from the course root)")
     t.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date")
     t.set_defaults(run=_sync_text)
+    tl = sub.add_parser("translate", help="the course in another language: build the translated notebooks, list "
+                                          "what is out of date, record a reviewed translation (from the course root)")
+    tl.add_argument("action", choices=("build", "status", "reviewed"))
+    tl.add_argument("assignment", nargs="?", help="one assignment (default: all)")
+    tl.add_argument("cells", nargs="*", metavar="CELL", help="reviewed: the cell ids whose translation you checked")
+    tl.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
+    tl.set_defaults(run=_translate)
     from .gradescope import add_arguments as gradescope_arguments
 
     gradescope_arguments(sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "

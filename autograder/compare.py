@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import tr
+
 __all__ = ["Mismatch", "compare", "tolerance", "MAX_LISTED"]
 
 MAX_LISTED = 5  # mismatching elements listed in a message
@@ -60,9 +62,9 @@ def _type_name(value: Any) -> str:
     if hasattr(value, "wire_type"):  # a value that could not cross from the learner's process
         return f"{value.wire_type} {value.text}"
     if isinstance(value, np.ndarray):
-        return f"a numpy array of shape {value.shape}, dtype {value.dtype}"
+        return tr("a numpy array of shape {shape}, dtype {dtype}", shape=value.shape, dtype=value.dtype)
     if isinstance(value, np.generic):
-        return f"a numpy scalar of dtype {value.dtype}"
+        return tr("a numpy scalar of dtype {dtype}", dtype=value.dtype)
     return f"{type(value).__name__} {value!r}" if value is None or np.isscalar(value) else type(value).__name__
 
 
@@ -75,62 +77,63 @@ def compare(actual: Any, expected: Any) -> Mismatch | None:
     if isinstance(expected, tuple):
         return _compare_tuples(actual, expected)
     if actual != expected:
-        return Mismatch("values", f"returned {actual!r}; expected {expected!r}")
+        return Mismatch("values", tr("returned {actual}; expected {expected}", actual=repr(actual), expected=repr(expected)))
     return None
 
 
 def _compare_ints(actual: Any, expected: int) -> Mismatch | None:
     if isinstance(actual, bool) or not isinstance(actual, (int, np.integer)):
-        return Mismatch("type", f"returned {_type_name(actual)}; expected an int ({expected})")
+        return Mismatch("type", tr("returned {actual}; expected an int ({expected})", actual=_type_name(actual),
+                                   expected=expected))
     if int(actual) != expected:
-        return Mismatch("values", f"returned {int(actual)}; expected {expected}")
+        return Mismatch("values", tr("returned {actual}; expected {expected}", actual=int(actual), expected=expected))
     return None
 
 
 def _compare_tuples(actual: Any, expected: tuple) -> Mismatch | None:
     if not isinstance(actual, (tuple, list)):
-        return Mismatch("type", f"returned {_type_name(actual)}; expected a tuple {expected!r}")
+        return Mismatch("type", tr("returned {actual}; expected a tuple {expected}", actual=_type_name(actual),
+                                   expected=repr(expected)))
     if len(actual) != len(expected):
-        return Mismatch(
-            "shape", f"returned {len(actual)} items {tuple(actual)!r}; expected {len(expected)}: {expected!r}"
-        )
+        return Mismatch("shape", tr("returned {n} items {actual}; expected {m}: {expected}", n=len(actual),
+                                    actual=repr(tuple(actual)), m=len(expected), expected=repr(expected)))
     for i, (a, e) in enumerate(zip(actual, expected)):
         problem = compare(a, e)
         if problem is not None:
-            return Mismatch(problem.kind, f"item {i}: {problem.summary} (whole value {tuple(actual)!r}; expected {expected!r})")
+            return Mismatch(problem.kind, tr("item {i}: {summary} (whole value {actual}; expected {expected})", i=i,
+                                             summary=problem.summary, actual=repr(tuple(actual)), expected=repr(expected)))
     return None
 
 
 def _compare_arrays(actual: Any, expected: np.ndarray) -> Mismatch | None:
     if not isinstance(actual, np.ndarray):
-        return Mismatch(
-            "type",
-            f"returned {_type_name(actual)}; expected a numpy array of shape {expected.shape}, "
-            f"dtype {expected.dtype}",
-        )
+        return Mismatch("type", tr("returned {actual}; expected a numpy array of shape {shape}, dtype {dtype}",
+                                   actual=_type_name(actual), shape=expected.shape, dtype=expected.dtype))
     actual = np.asarray(actual).view(np.ndarray)  # a subclass must not change how != behaves
     if actual.shape != expected.shape:
-        return Mismatch("shape", f"returned shape {actual.shape}; expected shape {expected.shape}")
+        return Mismatch("shape", tr("returned shape {actual}; expected shape {expected}", actual=actual.shape,
+                                    expected=expected.shape))
     if actual.dtype != expected.dtype:
-        return Mismatch("dtype", f"returned dtype {actual.dtype}; expected dtype {expected.dtype}")
+        return Mismatch("dtype", tr("returned dtype {actual}; expected dtype {expected}", actual=actual.dtype,
+                                    expected=expected.dtype))
     rtol, atol = tolerance(expected.dtype)
     if rtol == 0 and atol == 0:
         bad = actual != expected
-        how = f"exact comparison for {expected.dtype}"
+        how = tr("exact comparison for {dtype}", dtype=expected.dtype)
     else:
         close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
         bad = ~close
-        how = f"{expected.dtype} tolerance rtol={rtol:g}, atol={atol:g}"
+        how = tr("{dtype} tolerance rtol={rtol:g}, atol={atol:g}", dtype=expected.dtype, rtol=rtol, atol=atol)
     count = int(np.count_nonzero(bad))
     if count == 0:
         return None
     total = expected.size
     indices = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)[:MAX_LISTED]]
-    details = ["  index        yours        expected"]
+    details = ["  " + tr("index        yours        expected")]
     for idx in indices:
         details.append(f"  {str(idx):<12} {_fmt(actual[idx]):<12} {_fmt(expected[idx])}")
     if count > MAX_LISTED:
-        details.append(f"  ... and {count - MAX_LISTED} more")
+        details.append("  " + tr("... and {n} more", n=count - MAX_LISTED))
     with np.errstate(all="ignore"):
         a = actual[bad].astype(np.float64)
         e = expected[bad].astype(np.float64)
@@ -138,13 +141,12 @@ def _compare_arrays(actual: Any, expected: np.ndarray) -> Mismatch | None:
         rel_diff = abs_diff / np.where(e == 0, np.inf, np.abs(e))
     finite = np.isfinite(abs_diff)
     if finite.any():
-        details.append(
-            f"  largest absolute difference {_fmt(abs_diff[finite].max())}, "
-            f"largest relative difference {_fmt(rel_diff[finite].max())}"
-        )
+        details.append("  " + tr("largest absolute difference {absolute}, largest relative difference {relative}",
+                                 absolute=_fmt(abs_diff[finite].max()), relative=_fmt(rel_diff[finite].max())))
     return Mismatch(
         "values",
-        f"{count} of {total} values differ ({100.0 * count / total:.1f}%), {how}:",
+        tr("{count} of {total} values differ ({percent:.1f}%), {how}:", count=count, total=total,
+           percent=100.0 * count / total, how=how),
         details,
         first_index=indices[0],
     )

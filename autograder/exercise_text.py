@@ -19,32 +19,36 @@ from pathlib import Path
 import nbformat
 
 from . import registry
+from .i18n import exercise_text, tr
 
 __all__ = ["hint_cell", "visible_check_first_line", "hidden_check_points", "sync_notebook", "sync"]
 
 
 def _points(n: int) -> str:
-    return f"{n} point{'' if n == 1 else 's'}"
+    return tr("{n} point", n=n) if n == 1 else tr("{n} points", n=n)
 
 
 def hint_cell(exercise: registry.Exercise) -> str:
-    """The markdown of the exercise's hint cell: every step collapsed on its own."""
-    steps = exercise.hints
-    blocks = [f"<details><summary><b>Hint {i} of {len(steps)}</b> (click to open)</summary>\n\n{step}\n</details>"
-              for i, step in enumerate(steps, 1)]
-    return "**Stuck?** Open one hint at a time, and try again after each.\n\n" + "\n\n".join(blocks)
+    """The markdown of the exercise's hint cell: every step collapsed on its own (in the language spoken)."""
+    steps = exercise_text(exercise, "hints")
+    blocks = ["<details><summary><b>" + tr("Hint {i} of {n}", i=i, n=len(steps)) + "</b> " + tr("(click to open)")
+              + f"</summary>\n\n{step}\n</details>" for i, step in enumerate(steps, 1)]
+    return tr("**Stuck?** Open one hint at a time, and try again after each.") + "\n\n" + "\n\n".join(blocks)
 
 
 def visible_check_first_line(exercise: registry.Exercise) -> str:
-    return f"# Visible check ({_points(exercise.points['visible'])}): {exercise.covers}."
+    return tr("# Visible check ({points}): {covers}.", points=_points(exercise.points["visible"]),
+              covers=exercise_text(exercise, "covers"))
 
 
-_HIDDEN_POINTS = re.compile(r"^# Hidden check \(\d+ points?\)")
+# the hidden check's first line in each language: its points, then free text
+_HIDDEN_POINTS = re.compile(r"^(# Hidden check \(\d+ points?\)|# 隐藏检查（\d+ 分）)")
 
 
 def hidden_check_points(exercise: registry.Exercise, first_line: str) -> str:
     """The hidden check's first line with the registry's points (its description is kept)."""
-    return _HIDDEN_POINTS.sub(f"# Hidden check ({_points(exercise.points['hidden'])})", first_line, count=1)
+    return _HIDDEN_POINTS.sub(tr("# Hidden check ({points})", points=_points(exercise.points["hidden"])),
+                              first_line, count=1)
 
 
 def sync_notebook(nb, assignment: str) -> list[str]:

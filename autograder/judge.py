@@ -20,6 +20,7 @@ from . import registry, speed, tfops
 from .cases import Case
 from .compare import compare
 from .messages import failure_report, pass_report
+from .i18n import tr
 from .outcome import STOPPED, Outcome
 
 __all__ = ["GraderError", "Failure", "Verdict", "ReferenceCache", "judge", "evaluate", "signature_problem",
@@ -44,6 +45,7 @@ class Failure:
     expected: Any = None
     actual: Any = None
     show_values: bool = False
+    unwritten: bool = False  # the function still raises NotImplementedError
 
 
 @dataclasses.dataclass
@@ -100,29 +102,31 @@ class ReferenceCache:
 def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: Any) -> Failure | None:
     """Compare one outcome with the expected value; ``None`` when the case passes."""
     fn = exercise.function
+    at = ("\n" + tr("(at {line})", line=outcome.line)) if outcome.line else ""
     if case.raises is not None:
         want = case.raises.__name__
         if want in outcome.error_bases:
             if outcome.message.strip():
                 return None
-            return Failure(case, f"raised {want} as it should, but with an empty message: say what was wrong.")
+            return Failure(case, tr("raised {want} as it should, but with an empty message: say what was wrong.",
+                                    want=want))
         if outcome.raised:
-            return Failure(case, f"should raise {want}, but raised {outcome.error}: {outcome.message}"
-                           + (f"\n(at {outcome.line})" if outcome.line else ""))
-        return Failure(case, f"should raise {want}, but returned {type(outcome.value).__name__} "
-                             f"{_short(outcome.value)} instead.")
+            return Failure(case, tr("should raise {want}, but raised {error}: {message}", want=want,
+                                    error=outcome.error, message=outcome.message) + at,
+                           unwritten=outcome.error == "NotImplementedError")
+        return Failure(case, tr("should raise {want}, but returned {kind} {value} instead.", want=want,
+                                kind=type(outcome.value).__name__, value=_short(outcome.value)))
     if outcome.raised:
         if outcome.error == STOPPED:
             return Failure(case, f"{fn} {outcome.message}")
         if outcome.error == "NotImplementedError":
-            problem = f"{fn} raised NotImplementedError: it is not written yet. Replace `raise NotImplementedError()` with your code."
-        else:
-            problem = f"{fn} raised {outcome.error}: {outcome.message}" + (
-                f"\n(at {outcome.line})" if outcome.line else "")
-        return Failure(case, problem)
+            return Failure(case, tr("{fn} raised NotImplementedError: it is not written yet. Replace "
+                                    "`raise NotImplementedError()` with your code.", fn=fn), unwritten=True)
+        return Failure(case, tr("{fn} raised {error}: {message}", fn=fn, error=outcome.error,
+                                message=outcome.message) + at)
     if outcome.mutated:
-        names = ", ".join(outcome.mutated)
-        return Failure(case, f"{fn} changed its input {names} in place; leave the input unchanged and return a new value.")
+        return Failure(case, tr("{fn} changed its input {names} in place; leave the input unchanged and return a "
+                                "new value.", fn=fn, names=", ".join(outcome.mutated)))
     mismatch = compare(outcome.value, expected)
     if mismatch is None:
         return None
@@ -140,7 +144,8 @@ def _short(value: Any) -> str:
 def signature_problem(exercise: registry.Exercise, func: Any) -> str | None:
     """Why ``func`` cannot be called as the exercise calls it, or ``None``."""
     if not callable(func):
-        return f"{exercise.function} should be a function; it is {type(func).__name__} {_short(func)}."
+        return tr("{fn} should be a function; it is {kind} {value}.", fn=exercise.function,
+                  kind=type(func).__name__, value=_short(func))
     try:
         params = list(inspect.signature(func).parameters.values())
     except (TypeError, ValueError):
@@ -155,8 +160,9 @@ def parameters_problem(exercise: registry.Exercise, names: list[str]) -> str | N
     missing = [n for n in exercise.parameters if n not in names]
     if not missing:
         return None
-    return (f"{exercise.function} should take the parameters {exercise.signature}; yours takes ({', '.join(names)}). "
-            f"Missing: {', '.join(missing)}. The checks call it with these names as keywords: rename yours.")
+    return tr("{fn} should take the parameters {signature}; yours takes ({names}). Missing: {missing}. The checks "
+              "call it with these names as keywords: rename yours.", fn=exercise.function,
+              signature=exercise.signature, names=", ".join(names), missing=", ".join(missing))
 
 
 def _speed_problem(exercise, which: str, references: ReferenceCache,
@@ -172,7 +178,8 @@ def _speed_problem(exercise, which: str, references: ReferenceCache,
         return slow
     wrong = compare(timing.result, references.speed_expected(exercise, which))
     if wrong is not None:
-        return f"{exercise.function} returned a wrong result on the speed input: {wrong.summary}"
+        return tr("{fn} returned a wrong result on the speed input: {summary}", fn=exercise.function,
+                  summary=wrong.summary)
     return None
 
 
@@ -187,7 +194,7 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
     cases = exercise.cases(which)
     device_name = references.device_name
     if problem is not None or outcomes is None:
-        failures = [Failure(None, problem or f"{exercise.function} could not be run.")]
+        failures = [Failure(None, problem or tr("{fn} could not be run.", fn=exercise.function))]
     else:
         failures = []
         for index, (case, outcome) in enumerate(zip(cases, outcomes)):
@@ -199,7 +206,8 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
         if not failures and exercise.speed is not None:
             slow = _speed_problem(exercise, which, references, timing)
             if slow:
-                label = f"speed on a fixed {'small ' if which == 'visible' else ''}input, against a loop"
+                label = ("speed on a fixed small input, against a loop" if which == "visible"
+                         else "speed on a fixed input, against a loop")
                 failures.append(Failure(Case(exercise.speed.input(which), label), slow))
     if failures:
         message = failure_report(exercise, which, failures, len(cases), device_name)

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .i18n import exercise_text, label, tr
+
 __all__ = ["format_value", "format_array", "failure_report", "pass_report", "practice_note", "SHOW_MAX"]
 
 SHOW_MAX = 64  # arrays with more elements than this are summarised, not printed
@@ -33,14 +35,18 @@ def format_array(value: Any, indent: str = "    ") -> str:
     """A readable block for an expected or returned value (summarised when large)."""
     if isinstance(value, np.ndarray):
         if value.size > SHOW_MAX:
-            return f"{indent}<{value.dtype} array of shape {value.shape}: too large to show>"
+            return indent + tr("<{dtype} array of shape {shape}: too large to show>", dtype=value.dtype, shape=value.shape)
         text = np.array2string(value, threshold=SHOW_MAX)
-        return textwrap.indent(f"{text}   (shape {value.shape}, dtype {value.dtype})", indent)
+        return textwrap.indent(text + "   " + tr("(shape {shape}, dtype {dtype})", shape=value.shape, dtype=value.dtype),
+                               indent)
     return f"{indent}{value!r}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _cases(n: int, which: str) -> str:
+    """``7 visible cases`` / ``1 hidden case``, in the language spoken."""
+    if which == "visible":
+        return tr("{n} visible case", n=n) if n == 1 else tr("{n} visible cases", n=n)
+    return tr("{n} hidden case", n=n) if n == 1 else tr("{n} hidden cases", n=n)
 
 
 def failure_report(exercise, which: str, failures: list, total: int, device: str) -> str:
@@ -57,12 +63,12 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     fn = exercise.function
     if first.case is None:  # the cause comes first, alone: no case count, no unrelated case or hint
         return first.problem
-    if all("raised NotImplementedError" in f.problem for f in failures):
-        return f"{fn} is not written yet: replace `raise NotImplementedError()` in its cell with your code."
+    if all(f.unwritten for f in failures):
+        return tr("{fn} is not written yet: replace `raise NotImplementedError()` in its cell with your code.", fn=fn)
     lines = [
-        f"{fn}: {len(failures)} of {_plural(total, which + ' case')} failed.",
+        tr("{fn}: {failed} of {cases} failed.", fn=fn, failed=len(failures), cases=_cases(total, which)),
         "",
-        f"The smallest failing case ({first.case.label}):",
+        tr("The smallest failing case ({label}):", label=label(first.case.label)),
         f"    {first.case.call(fn)}",
         "",
         first.problem,
@@ -72,35 +78,35 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     if first.show_values:
         lines += [
             "",
-            f"expected (TensorFlow {exercise.reference_op} on {device}):",
+            tr("expected (TensorFlow {op} on {device}):", op=exercise.reference_op, device=device),
             format_array(first.expected),
-            "yours:",
+            tr("yours:"),
             format_array(first.actual),
         ]
-    others = sorted({f.case.label for f in failures[1:]} - {first.case.label})
+    others = sorted({label(f.case.label) for f in failures[1:]} - {label(first.case.label)})
     if others:
-        lines += ["", "Other failing cases: " + "; ".join(others[:6]) + ("; ..." if len(others) > 6 else "")]
-    if exercise.hints:
-        more = " (more hints, one step at a time, under the exercise in the notebook)" if len(exercise.hints) > 1 else ""
-        lines += ["", f"Hint: {exercise.hints[0]}{more}"]
+        lines += ["", tr("Other failing cases: {cases}", cases="; ".join(others[:6]) + ("; ..." if len(others) > 6 else ""))]
+    hints = exercise_text(exercise, "hints")
+    if hints:
+        more = tr(" (more hints, one step at a time, under the exercise in the notebook)") if len(hints) > 1 else ""
+        lines += ["", tr("Hint: {hint}{more}", hint=hints[0], more=more)]
     lines += [
         "",
-        f"To try this case yourself: case = autograder.last_failure(); {fn}(**case.kwargs)",
+        tr("To try this case yourself: case = autograder.last_failure(); {call}", call=f"{fn}(**case.kwargs)"),
     ]
     return "\n".join(lines)
 
 
 def pass_report(exercise, which: str, total: int, device: str, tf_version: str) -> str:
     """The line printed when every case passed."""
-    what = f" ({exercise.covers})" if which == "visible" else ""
-    return (
-        f"\u2714 {exercise.function}: all {_plural(total, which + ' case')} passed{what}. "
-        f"Checked against TensorFlow {tf_version} {exercise.reference_op} on {device}."
-    )
+    what = tr(" ({covers})", covers=exercise_text(exercise, "covers")) if which == "visible" else ""
+    return "\u2714 " + tr("{fn}: all {cases} passed{what}. Checked against TensorFlow {version} {op} on {device}.",
+                           fn=exercise.function, cases=_cases(total, which), what=what, version=tf_version,
+                           op=exercise.reference_op, device=device)
 
 
 def practice_note(total: int) -> str:
     """Said above a hidden check run without the grading secret (a learner's own machine)."""
-    return (f"Practice: the graded hidden cases are your instructor's (drawn from a grading secret you do not "
-            f"have). These {total} practice cases are built the same way: passing them is a good sign, not a "
-            f"guarantee.")
+    return tr("Practice: the graded hidden cases are your instructor's (drawn from a grading secret you do not "
+              "have). These {total} practice cases are built the same way: passing them is a good sign, not a "
+              "guarantee.", total=total)

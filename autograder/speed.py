@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Timing", "load_baseline", "measure", "problem"]
+__all__ = ["Timing", "load_baseline", "measure", "measure_against", "time_runs", "problem"]
 
 _clock = time.perf_counter
 
@@ -56,11 +56,14 @@ class Timing:
 
     def describe(self) -> str:
         """``yours 1.20 ms (runs 1.20-1.45 ms), loop 24.1 ms (runs 24.1-27.0 ms): 20.1x faster``."""
-        def runs(values):
-            return f"{min(values) * 1e3:.3g} ms (runs {min(values) * 1e3:.3g}-{max(values) * 1e3:.3g} ms)"
+        from .i18n import tr
 
-        return (f"best of {len(self.learner_runs)}: yours {runs(self.learner_runs)}, loop {runs(self.baseline_runs)}: "
-                f"{self.ratio:.1f}x faster")
+        def runs(values):
+            return tr("{best:.3g} ms (runs {low:.3g}-{high:.3g} ms)", best=min(values) * 1e3, low=min(values) * 1e3,
+                      high=max(values) * 1e3)
+
+        return tr("best of {n}: yours {yours}, loop {loop}: {ratio:.1f}x faster", n=len(self.learner_runs),
+                  yours=runs(self.learner_runs), loop=runs(self.baseline_runs), ratio=self.ratio)
 
     def to_wire(self) -> dict:
         from . import wire
@@ -96,6 +99,22 @@ def _once(func, kwargs):
     return _clock() - start, result
 
 
+def time_runs(func, kwargs: dict, repeats: int = 5) -> tuple[tuple[float, ...], Any]:
+    """``repeats`` timed runs of ``func`` on fresh copies of ``kwargs``: ``(seconds of each, last result)``."""
+    runs, result = [], None
+    for _ in range(max(1, repeats)):
+        seconds, result = _once(func, kwargs)
+        runs.append(seconds)
+    return tuple(runs), result
+
+
+def measure_against(func, baseline_runs, kwargs: dict, repeats: int = 5) -> Timing:
+    """Time ``func`` against baseline runs measured before (by the grader, in a process that ran no
+    learner code: a learner's cell cannot then slow the baseline down, e.g. by patching numpy)."""
+    runs, result = time_runs(func, kwargs, repeats)
+    return Timing(runs, tuple(float(t) for t in baseline_runs), result)
+
+
 def measure(func, baseline, kwargs: dict, repeats: int = 5) -> Timing:
     """Time ``func`` and ``baseline`` on ``kwargs``, ``repeats`` runs each, interleaved.
 
@@ -112,11 +131,13 @@ def measure(func, baseline, kwargs: dict, repeats: int = 5) -> Timing:
 
 def problem(exercise, timing: Timing | None) -> str | None:
     """Why the timing fails the exercise's speed requirement, or ``None``."""
+    from .i18n import tr
+
     speed = exercise.speed
     if timing is None:
-        return f"{exercise.function}'s speed could not be measured."
+        return tr("{fn}'s speed could not be measured.", fn=exercise.function)
     if timing.ratio >= speed.min_ratio:
         return None
-    return (f"{exercise.function} is correct but only {timing.ratio:.1f}x faster than the loop baseline, "
-            f"{timing.describe()}; the exercise asks for at least {speed.min_ratio:g}x. "
-            f"Remove the Python loops over output rows, columns and elements.")
+    return tr("{fn} is correct but only {ratio:.1f}x faster than the loop baseline, {timing}; the exercise asks "
+              "for at least {target:g}x. Remove the Python loops over output rows, columns and elements.",
+              fn=exercise.function, ratio=timing.ratio, timing=timing.describe(), target=speed.min_ratio)

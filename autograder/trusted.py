@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from . import registry, tfops
+from .i18n import notebook_language, speaking, tr
 from .judge import ReferenceCache, Verdict, evaluate, parameters_problem
 from .outcome import Outcome
 from .sandbox import Call, Limits, run_learner
@@ -134,6 +135,7 @@ class Grader:
         self._use_zygote = zygote and hasattr(os, "fork")
         self._zygote = None
         self._zygote_lock = threading.Lock()
+        self._baselines: dict = {}  # (exercise, check) -> the loop baseline's timed runs
         if secret is not None:
             registry.use_secret(secret)
         self.cases_from = secret_fingerprint(registry.secret_in_use())
@@ -149,26 +151,32 @@ class Grader:
             nb = nbformat.read(path, as_version=4)
         except Exception as exc:  # noqa: BLE001 - malformed JSON, not a notebook, unreadable
             return NotebookResult(assignment, student, str(path), [],
-                                  error=f"the notebook could not be read ({type(exc).__name__}: {str(exc)[:300]}); "
-                                        "every exercise gets zero")
+                                  error=tr("the notebook could not be read ({error}); every exercise gets zero",
+                                           error=f"{type(exc).__name__}: {str(exc)[:300]}"))
         return self.grade_notebook(nb, assignment, student, str(path), files_from=path.parent)
 
     def grade_notebook(self, nb, assignment: str, student: str = "", path: str = "",
                        files_from: Path | None = None, deleted: set = frozenset()) -> NotebookResult:
-        """Grade one notebook. ``deleted``: test cells the learner deleted and nbgrader put back
-        (they score zero as if still missing)."""
+        """Grade one notebook, in the language it is written in (its messages, its labels).
+        ``deleted``: test cells the learner deleted and nbgrader put back (they score zero as if
+        still missing)."""
+        with speaking(notebook_language(nb)):
+            return self._grade(nb, assignment, student, path, files_from, deleted)
+
+    def _grade(self, nb, assignment, student, path, files_from, deleted) -> NotebookResult:
         exercises = registry.exercises(assignment)
         other = other_assignment(nb, assignment)
         if other:
-            return NotebookResult(assignment, student, path, [], error=(
-                f"this is the notebook of assignment {other}, not of {assignment}: every exercise of {assignment} "
-                f"gets zero. Submit {assignment}.ipynb in the {assignment} folder."))
+            return NotebookResult(assignment, student, path, [], error=tr(
+                "this is the notebook of assignment {other}, not of {assignment}: every exercise of {assignment} "
+                "gets zero. Submit {assignment}.ipynb in the {assignment} folder.", other=other, assignment=assignment))
         if assignment not in self._releases:
             self._releases[assignment] = release_notebook(assignment)
         cells = learner_cells(nb, assignment, self._releases[assignment])
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
-        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats)
+        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats,
+                       self._baseline_runs(e, w))
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
         run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
                           zygote=self._get_zygote())
@@ -179,13 +187,29 @@ class Grader:
                 grade_id = exercise.grade_id(which)
                 if grade_id not in present:  # a deleted test cell scores zero, on every path
                     restored.append(grade_id)
-                    verdicts.append(evaluate(exercise, which, None, self.references, (
-                        f"The test cell {grade_id} is missing from the notebook (deleted?), so it scores zero. Get "
-                        "a fresh copy of the notebook, paste your code into it, and submit again.")))
+                    verdicts.append(evaluate(exercise, which, None, self.references, tr(
+                        "The test cell {grade_id} is missing from the notebook (deleted?), so it scores zero. Get "
+                        "a fresh copy of the notebook, paste your code into it, and submit again.", grade_id=grade_id)))
                     continue
                 verdicts.append(self._verdict(exercise, which, run))
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
                               restored=restored, confinement=run.confinement)
+
+    def _baseline_runs(self, exercise, which: str) -> tuple:
+        """The loop baseline's runs on the ``which`` speed input, timed once per grader in a sandboxed
+        process that runs no learner code (so no learner's cell can slow it down), then reused."""
+        key = (exercise.name, which)
+        with self._zygote_lock:
+            if key in self._baselines:
+                return self._baselines[key]
+        run = run_learner([], [Call("baseline", "", exercise.speed.input(which), exercise.speed.baseline,
+                                    exercise.speed.repeats)], self.limits, confine=self.confine,
+                          zygote=self._get_zygote())
+        runs = tuple(float(t) for t in (run.outcomes.get("baseline") or {}).get("baseline_runs") or ())
+        if not runs:
+            raise RuntimeError(f"the speed baseline of {exercise.name} could not be timed: {run.broken or run.cell_errors}")
+        with self._zygote_lock:
+            return self._baselines.setdefault(key, runs)
 
     def _get_zygote(self):
         """The grader's zygote, started on first use (and again if it died); ``None`` when off."""
@@ -203,10 +227,11 @@ class Grader:
     def _verdict(self, exercise, which, run) -> Verdict:
         fn = exercise.function
         if fn in run.missing:
-            errors = [e for e in run.cell_errors if e.startswith(f"cell {fn}:")] or run.cell_errors[:2]
+            own = tr("cell {name}: {error}", name=fn, error="")
+            errors = [e for e in run.cell_errors if e.startswith(own)] or run.cell_errors[:2]
             detail = ("\n" + "\n".join(errors)) if errors else ""
-            problem = (f"no function named {fn} is defined in this notebook: was its cell deleted, was it renamed, "
-                       f"or did its cell fail?{detail}")
+            problem = tr("no function named {fn} is defined in this notebook: was its cell deleted, was it renamed, "
+                         "or did its cell fail?", fn=fn) + detail
             return evaluate(exercise, which, None, self.references, problem)
         names = run.signatures.get(fn)
         problem = parameters_problem(exercise, names) if names else None
@@ -219,19 +244,20 @@ class Grader:
             if data is not None:
                 outcomes.append(Outcome.from_wire(data))
             else:
-                why = stopped or "was not called: the learner's process stopped before it"
+                why = stopped or tr("was not called: the learner's process stopped before it")
                 outcomes.append(Outcome.stopped(why))
         timing = None
         if exercise.speed is not None:
             data = run.outcomes.get(f"{exercise.name}/speed/{which}")
             if data is None:
-                timing = Outcome.stopped(stopped or "was not timed")
+                timing = Outcome.stopped(stopped or tr("was not timed"))
             elif "timing" in data:
                 timing = Timing.from_wire(data["timing"])
             else:
                 timing = Outcome.from_wire(data)
         verdict = evaluate(exercise, which, outcomes, self.references, timing=timing)
         if not verdict.passed and run.cell_errors:
-            verdict.message += ("\n\nWhile your notebook ran, these cells failed; an exercise that uses what they "
-                                "define fails with them:\n" + "\n".join(f"  {e}" for e in run.cell_errors[:5]))
+            verdict.message += ("\n\n" + tr("While your notebook ran, these cells failed; an exercise that uses what "
+                                           "they define fails with them:") + "\n"
+                                + "\n".join(f"  {e}" for e in run.cell_errors[:5]))
         return verdict

@@ -27,3 +27,15 @@ def test_fast_pooling_bench_rejects_bad_arguments():
     assert proc.returncode == 2
     assert "--repeats and --batch must be at least 1" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_class_scale_bench_grades_a_small_class_as_expected():
+    """bench/class_scale.py on 4 learners (24 notebooks): every score is what the notebook's kind
+    implies, and it prints the rate, the stock ratio and the peak memory (no stock sample here)."""
+    proc = subprocess.run([sys.executable, "bench/class_scale.py", "--learners", "4", "--stock-sample", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 learners x 6 notebooks = 24 notebooks" in proc.stdout
+    assert re.search(r"\d+\.\d notebooks per second, \d+\.\d+ s per notebook", proc.stdout), proc.stdout
+    assert "scores as expected (model answers full marks, mistakes less): yes" in proc.stdout
+    assert re.search(r"peak memory: grader \d+ MB, largest learner process \d+ MB", proc.stdout)

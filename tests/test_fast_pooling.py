@@ -274,3 +274,25 @@ def test_a_learners_helpers_written_once_serve_both_exercises():
     assert all("def _check(" not in own[cell] for cell in ("max_pool_fast", "avg_pool_fast"))
     result = Grader(device="cpu").grade_notebook(learner_submission(m.NOTEBOOK, own), m.NOTEBOOK, "helpers")
     assert result.score == result.max_score == 12, [c["message"] for c in result.cells if not c["passed"]]
+
+
+def test_a_cell_that_slows_the_baseline_down_gains_nothing():
+    """The graded loop baseline is timed once per grading run in a process that ran no learner code:
+    a cell that patches numpy (the baseline calls np.max once per output element) cannot make a loop
+    look fast. The same trick, timed in the learner's own process, is shown to work."""
+    slow = ("import numpy as _np, time as _time\n_real_max = _np.max\n"
+            "def _slow_max(*args, **kwargs):\n    _time.sleep(0.0001)\n    return _real_max(*args, **kwargs)\n"
+            "_np.max = _slow_max\n")
+    source = slow + catalogue._ROWS_COLUMNS_LOOP_MAX
+    fooled = learner_namespace("06-fast-pooling", {"max_pool_fast": source})
+    inflated = speed.measure(fooled["max_pool_fast"], m.max_pool_loop, m.small_speed_input(), 3).ratio
+    import numpy
+
+    numpy.max = fooled["_real_max"]  # the trick patched this test process's numpy too: undo it
+    assert inflated > m.MIN_RATIO, f"the trick should fool a baseline timed beside it ({inflated:.1f}x)"
+    result = Grader(device="cpu").grade_notebook(learner_submission("06-fast-pooling", {"max_pool_fast": source}),
+                                                 "06-fast-pooling", "slow-baseline")
+    scores = {c["grade_id"]: c["score"] for c in result.cells}
+    assert scores["max_pool_fast_visible"] == 0 and scores["max_pool_fast_hidden"] == 0
+    assert "max_pool_fast is correct but only" in next(c["message"] for c in result.cells
+                                                       if c["grade_id"] == "max_pool_fast_visible")

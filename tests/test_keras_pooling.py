@@ -160,5 +160,68 @@ def test_cases_use_only_what_the_task_promises():
             for case in exercise.cases(which):
                 x = case.kwargs["x"]
                 assert x.dtype in (np.float16, np.float32, np.float64), case.label
-                assert case.kwargs.get("padding", "valid") in ("valid", "same")
-                assert case.kwargs.get("data_format", "channels_last") in ("channels_last", "channels_first")
+                assert case.kwargs.get("padding", "valid").lower() in ("valid", "same")
+                assert case.kwargs.get("data_format", "channels_last").lower() in ("channels_last", "channels_first")
+
+
+def _other_case(case):
+    """The case's padding and data_format where they are not written in lower case (issue #16)."""
+    return {k: v for k in ("padding", "data_format") if (v := case.kwargs.get(k)) is not None and v != v.lower()}
+
+
+@pytest.mark.parametrize("which", ["visible", "hidden"])
+def test_cases_write_padding_and_data_format_in_other_letter_cases(which):
+    """Keras takes any letter case, so the checks send some: both strings, both exercises, both checks."""
+    for name, keys in (("keras_pool", {"padding", "data_format"}), ("global_pool", {"data_format"})):
+        cases = [c for c in autograder.get(name).cases(which) if c.raises is None]
+        written = set().union(*(_other_case(c) for c in cases))
+        assert written == keys, f"{name} {which}: no case writes {keys - written} in another letter case"
+    paddings = {c.kwargs.get("padding", "valid") for c in autograder.get("keras_pool").cases(which) if c.raises is None}
+    assert {p.upper() for p in paddings if p != p.lower()} == {"SAME", "VALID"}
+
+
+def test_keras_takes_padding_and_data_format_in_any_letter_case():
+    """Every case that writes them otherwise: the layer, given the string as written, pools exactly
+    like the layer given it in lower case (and the reference hands it over as written)."""
+    checked = 0
+    for name in ("keras_pool", "global_pool"):
+        exercise = autograder.get(name)
+        for case in exercise.cases("visible") + exercise.cases("hidden"):
+            other = _other_case(case)
+            if not other or case.raises is not None:
+                continue
+            lowered = {**case.kwargs, **{k: v.lower() for k, v in other.items()}}
+            np.testing.assert_array_equal(exercise.reference(**case.kwargs), exercise.reference(**lowered),
+                                          err_msg=case.label)
+            checked += 1
+    assert checked >= 10
+
+
+def test_the_reference_hands_padding_and_data_format_to_keras_as_written(monkeypatch):
+    import keras
+
+    seen = []
+    for name in ("MaxPooling2D", "GlobalAveragePooling1D"):
+        layer = getattr(keras.layers, name)
+
+        def spy(*args, _layer=layer, **kwargs):
+            seen.append((kwargs.get("padding"), kwargs["data_format"]))
+            return _layer(*args, **kwargs)
+
+        monkeypatch.setattr(keras.layers, name, spy)
+    x = feature_map(rng(5), (1, 2, 5, 5), np.float32)
+    references.keras_pooling_layer(x, 2, None, "SAME", "Channels_First", "max")
+    references.keras_global_pooling_layer(x[:, :, 0], "avg", "CHANNELS_FIRST")
+    assert seen == [("SAME", "Channels_First"), (None, "CHANNELS_FIRST")]
+
+
+def test_keras_rejects_what_no_letter_case_makes_valid():
+    """Letter case only: TensorFlow's names and misspellings stay errors (no case sends them)."""
+    import keras
+
+    x = tfops.constant(np.zeros((1, 4, 4, 1), np.float32))
+    for data_format in ("NHWC", "channels-first"):
+        with pytest.raises(ValueError, match="data_format"):
+            tfops.run(lambda: keras.layers.MaxPooling2D(2, data_format=data_format))
+    with pytest.raises(Exception):  # noqa: B017 - InvalidArgumentError from TensorFlow's kernel
+        tfops.run(lambda: keras.layers.MaxPooling2D(2, padding="full")(x))

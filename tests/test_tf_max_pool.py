@@ -176,3 +176,77 @@ def test_cases_are_small_and_cover_the_task_whatever_the_secret(secret, monkeypa
         assert any(c.kwargs["value"].shape[0] > 1 for c in returning)
         labels = [c.label for c in everything]
         assert len(labels) == len(set(labels)), "labels name the failing case: keep them unique"
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.float16,
+                                   np.float64])
+def test_numpy_arrays_come_back_as_float32_tensors_keep_their_dtype(dtype):
+    """The notebook's *Integer tensors*: under tfops.run (a device scope, as in the notebook) every
+    max pooling spelling converts a numpy array to float32; a tf.constant keeps its dtype."""
+    array = np.arange(16).astype(dtype).reshape(1, 4, 4, 1)
+    ops = (lambda v: tf.nn.max_pool(v, 2, 2, "VALID"), lambda v: tf.nn.max_pool2d(v, 2, 2, "VALID"),
+           lambda v: tf.compat.v1.nn.max_pool(v, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"))
+    for op in ops:
+        assert tfops.run(lambda: op(array).numpy()).dtype == np.float32
+        kept = tfops.run(lambda: op(tfops.constant(array)).numpy())
+        assert kept.dtype == dtype
+        np.testing.assert_array_equal(kept[0, :, :, 0], np.array([[5, 7], [13, 15]], dtype))
+
+
+def test_int64_through_a_numpy_array_is_rounded_to_float32():
+    array = np.full((1, 2, 2, 1), 2**24 + 1, np.int64)
+    assert tfops.run(lambda: tf.nn.max_pool(array, 2, 2, "VALID").numpy()).ravel()[0] == 2**24
+    assert tfops.run(lambda: tf.nn.max_pool(tfops.constant(array), 2, 2, "VALID").numpy()).ravel()[0] == 2**24 + 1
+
+
+def test_the_sobel_maps_bright_right_border_is_the_convolutions_zero_padding():
+    """The notebook's explanation of the stripe in its feature map, checked on the same photo."""
+    from autograder.figures import grace_hopper
+
+    photo = grace_hopper()
+    sobel = tfops.constant(np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], np.float32).reshape(3, 3, 1, 1))
+
+    def edges(padding):
+        x = tfops.constant(photo[None, :, :, None])
+        return tfops.run(lambda: tf.nn.relu(tf.nn.conv2d(x, sobel, 1, padding)).numpy()[0, :, :, 0])
+
+    same, valid = edges("SAME"), edges("VALID")
+    left = photo[:-2, -2] + 2 * photo[1:-1, -2] + photo[2:, -2]  # the right neighbours are padded zeros
+    np.testing.assert_allclose(same[1:-1, -1], left, rtol=1e-5, atol=1e-6)
+    assert not same[:, 0].any()  # the left border's response is negative: ReLU sets it to 0
+    assert same[:, -1].mean() > 10 * same[:, :-1].mean()
+    assert valid.shape == (photo.shape[0] - 2, photo.shape[1] - 2)
+    assert valid[:, -1].mean() < 3 * valid[:, :-1].mean()
+
+
+def test_helpers_cell_left_as_released_and_self_contained_exercises_get_full_marks():
+    """The helpers cell is optional: a learner who leaves its stub and writes each exercise on its
+    own (the catalogue's loop versions) gets full marks on the trusted path."""
+    from autograder.trusted import Grader
+    from tests.catalogue.tf_max_pool import _AVG, _BASE
+    from tests.helpers import COURSE, learner_submission, read
+
+    stub = next(c.source for c in read("03-tensorflow-max-pool", COURSE).cells if c.id == "helpers")
+    assert "raise" not in stub
+    nb = learner_submission("03-tensorflow-max-pool", {"helpers": stub, "max_pool": _BASE, "avg_pool": _AVG})
+    result = Grader().grade_notebook(nb, "03-tensorflow-max-pool", "no-helpers")
+    assert result.score == result.max_score, [c["message"] for c in result.cells if not c["passed"]]
+
+
+def test_a_failing_helpers_cell_fails_the_exercises_that_call_it_naming_the_helper():
+    """What the notebook's *Your helpers* section says happens when the helpers cell fails."""
+    from autograder.trusted import Grader
+    from tests.helpers import learner_submission, read
+
+    source = next(c.source for c in read("03-tensorflow-max-pool").cells if c.id == "helpers")
+    broken = source.replace("def check_arguments(value, padding, data_format):",
+                            "def check_arguments(value, padding, data_format)")
+    assert broken != source
+    nb = learner_submission("03-tensorflow-max-pool", {"helpers": broken})
+    result = Grader().grade_notebook(nb, "03-tensorflow-max-pool", "broken-helpers")
+    assert result.score == 0
+    assert any(note.startswith("cell helpers: SyntaxError") for note in result.notes)
+    for cell in result.cells:
+        assert "NameError: name 'check_arguments' is not defined" in cell["message"]
+        assert "these cells failed" in cell["message"] and "cell helpers: SyntaxError" in cell["message"], \
+            "the message names the failed cell, not only the missing name"

@@ -12,6 +12,9 @@ Every reference is a Keras layer (or model) run through ``autograder.tfops`` (qu
 chosen device); see ``autograder.references.keras_pooling_layer`` for what was found by
 experiment. The rules the notebook states, and why:
 
+* **letter case**: Keras takes ``padding`` and ``data_format`` in any letter case (``"SAME"``,
+  ``"Valid"``, ``"Channels_First"``: found by experiment, same outputs as lower case; the
+  references hand the strings to Keras as written), and so must the learner's functions.
 * **dtype**: the layers' default dtype policy is float32, so float16 and float64 inputs come back
   as float32 (a float64 policy is no way out: ``MaxPooling3D``/``AveragePooling3D`` have no
   float64 CPU kernel in TF 2.21). Learners cast to float32 first and return float32.
@@ -51,7 +54,7 @@ def _window_bounds(case: Case, out_index: tuple) -> tuple[list, list]:
     kw = case.kwargs
     x = kw["x"]
     n = x.ndim - 2
-    first = kw.get("data_format", "channels_last") == "channels_first"
+    first = str(kw.get("data_format", "channels_last")).lower() == "channels_first"
     spatial = x.shape[2:] if first else x.shape[1:-1]
     pool = normalize_tuple(kw["pool_size"], n, "pool_size")
     step = pool if kw.get("strides") is None else normalize_tuple(kw["strides"], n, "strides")
@@ -61,7 +64,7 @@ def _window_bounds(case: Case, out_index: tuple) -> tuple[list, list]:
 
 def _keras_pool_explain(case: Case, index: tuple) -> str:
     x = case.kwargs["x"]
-    first = case.kwargs.get("data_format", "channels_last") == "channels_first"
+    first = str(case.kwargs.get("data_format", "channels_last")).lower() == "channels_first"
     batch, channel = index[0], (index[1] if first else index[-1])
     spatial_index = index[2:] if first else index[1:-1]
     starts, stops = _window_bounds(case, spatial_index)
@@ -72,7 +75,7 @@ def _keras_pool_explain(case: Case, index: tuple) -> str:
     text = f"output[{', '.join(map(str, index))}] comes from the window x[{', '.join(where)}]"
     if window.size <= 27:
         text += " = " + " ".join(np.array2string(window, separator=", ").split())
-    if case.kwargs.get("padding", "valid") == "same":
+    if str(case.kwargs.get("padding", "valid")).lower() == "same":
         text += " (SAME: only these real cells count; the padding is neither a zero nor part of the average)"
     return text
 
@@ -103,6 +106,12 @@ def keras_pool_visible():
              "channels_first: (N, C, H, W) = (2, 3, 4, 6)"),
         Case(dict(x=_x(g, (2, 4, 4, 3), np.float64), pool_size=2, mode="avg"),
              "a float64 input: the layer returns float32"),
+        Case(dict(x=_x(g, (1, 5, 4, 2)), pool_size=2, padding="SAME"),
+             "padding='SAME' in capitals: Keras takes any letter case"),
+        Case(dict(x=_x(g, (2, 5, 3)), pool_size=2, padding="Valid", mode="avg"),
+             "padding='Valid': VALID, whatever the letter case"),
+        Case(dict(x=_x(g, (2, 3, 4, 6)), pool_size=2, data_format="Channels_First"),
+             "data_format='Channels_First': channels first, whatever the letter case"),
         Case(dict(x=chapter, pool_size=2, strides=1, mode="min"),
              "mode='min' is not a pooling mode", raises=ValueError),
         Case(dict(x=chapter, pool_size=4, strides=1),
@@ -151,6 +160,15 @@ def keras_pool_hidden(g):
              "a float64 3-D volume pooled to one cell"),
         Case(dict(x=_x(g, (2, 1, 1, 3)), pool_size=3, padding="same", mode="avg"),
              "SAME on a 1x1 map with a 3x3 window"),
+        Case(dict(x=_x(g, (1, 5, 4, 3, 2)), pool_size=2, strides=(2, 1, 2), padding="VALID", mode="max"),
+             "padding='VALID' in capitals, 3-D"),
+        Case(dict(x=-np.abs(_x(g, (2, 7, 2))) - 1, pool_size=3, strides=2, padding="Same", mode="max"),
+             "padding='Same' on all-negative sequences"),
+        Case(dict(x=_x(g, (2, 2, 5, 5)), pool_size=(2, 3), strides=2, padding="sAmE",
+                  data_format="CHANNELS_FIRST", mode="avg"),
+             "padding='sAmE' and data_format='CHANNELS_FIRST'"),
+        Case(dict(x=_x(g, (2, 5, 6, 3)), pool_size=3, strides=(1, 2), padding="same", data_format="Channels_Last"),
+             "data_format='Channels_Last'"),
         Case(dict(x=_x(g, (2, 5, 1)), pool_size=(2, 2)),
              "pool_size with 2 entries for a 1-D input", raises=ValueError),
         Case(dict(x=_x(g, (1, 2, 2, 2, 2, 1)), pool_size=2),
@@ -176,12 +194,19 @@ register(Exercise(
     reference=keras_pool_reference,
     reference_op="keras.layers.MaxPooling{1,2,3}D / AveragePooling{1,2,3}D (dtype policy float32)",
     covers="the chapter's example, strides=None, 1-D, 2-D and 3-D, SAME max and average, channels_first, "
-           "a float64 input, and the three ValueErrors",
+           "a float64 input, padding and data_format in any letter case, and the three ValueErrors",
     hints=(
-        "Do the bookkeeping first: `n = x.ndim - 2` spatial axes; turn `pool_size` and `strides` into tuples of `n` ints (`strides=None` becomes `pool_size`).",
-        "Cast with `x.astype(np.float32)`, and for channels_first work on `np.moveaxis(x, 1, -1)`, moving the channel axis back at the end.",
-        "`np.ndindex(*out_sizes)` walks over every output position for any number of axes; a tuple of `slice`s indexes the window: `x[(slice(None), *window, slice(None))]` keeps the whole batch and every channel.",
-        "SAME: clip each window to `[0, L)` (`max(start, 0)`, `min(stop, L)`), then take `.max` or `.mean` of what is left.",
+        "Ask the layers first: run `layers.MaxPooling1D` and `layers.AveragePooling2D` on small inputs you can "
+        "pool by hand (as in the sections *`padding`* and *`data_format`*), with `padding=\"same\"` and "
+        "`\"SAME\"`, channels last and first, and say why each output has its shape and values.",
+        "Bring every call to one form: `n = x.ndim - 2` spatial axes, `pool_size` and `strides` as tuples of `n` "
+        "ints (`strides=None` means `pool_size`), the strings in lower case, float32, channels last (move the "
+        "channel axis there and back at the end). Each output position is then the max or mean of one window of "
+        "real cells, clipped to the input along every spatial axis.",
+        "Per axis, `\"valid\"` gives `(L - k) // s + 1` outputs; `\"same\"` gives `-(-L // s)` and pads "
+        "`max((out - 1) * s + k - L, 0) // 2` cells before. `np.ndindex(*out_sizes)` walks over every output "
+        "position for any number of axes, and `x[(slice(None), *window, slice(None))]` (a tuple of `slice`s) is "
+        "one window for the whole batch and every channel.",
     ),
     explain=_keras_pool_explain,
 ))
@@ -195,7 +220,7 @@ def global_pool_reference(x, mode="max", data_format="channels_last", keepdims=F
 
 def _global_pool_explain(case: Case, index: tuple) -> str:
     x = case.kwargs["x"]
-    first = case.kwargs.get("data_format", "channels_last") == "channels_first"
+    first = str(case.kwargs.get("data_format", "channels_last")).lower() == "channels_first"
     n = x.ndim - 2
     batch = index[0]
     channel = index[1] if (first or len(index) == 2) else index[-1]
@@ -217,6 +242,10 @@ def global_pool_visible():
         Case(dict(x=-np.abs(_x(g, (2, 3, 3, 2))) - 1), "all-negative maps: the max is negative"),
         Case(dict(x=_x(g, (2, 4, 4, 3), np.float64, ties=False), mode="avg"),
              "a float64 input: the layer returns float32"),
+        Case(dict(x=_x(g, (2, 3, 4, 5)), mode="avg", data_format="Channels_First", keepdims=True),
+             "data_format='Channels_First': channels first, whatever the letter case"),
+        Case(dict(x=_x(g, (2, 4, 3)), data_format="CHANNELS_LAST"),
+             "data_format='CHANNELS_LAST' in capitals"),
         Case(dict(x=_x(g, (1, 3, 3, 1)), mode="sum"), "mode='sum' is not a pooling mode", raises=ValueError),
         Case(dict(x=_x(g, (3, 3))), "a 2-D array (3, 3) has no batch and channel axes", raises=ValueError),
     ]
@@ -229,6 +258,10 @@ def global_pool_hidden(g):
              "float16 channels_first 3-D with keepdims"),
         Case(dict(x=-np.abs(_x(g, (3, 7, 2))) - 0.25, keepdims=True), "all-negative sequences, keepdims"),
         Case(dict(x=_x(g, (5, 3, 3, 1), ties=False), mode="avg"), "five images, one channel"),
+        Case(dict(x=_x(g, (2, 3, 2, 3, 4)), mode="max", data_format="channels_First"),
+             "data_format='channels_First', 3-D"),
+        Case(dict(x=_x(g, (3, 2, 4, 2)), mode="avg", data_format="Channels_Last", keepdims=True),
+             "data_format='Channels_Last' with keepdims"),
         Case(dict(x=_x(g, (2, 2, 2, 2, 2, 2)), mode="avg"), "a rank-6 input", raises=ValueError),
         Case(dict(x=_x(g, (2, 3, 3, 2)), mode="mean"), "mode='mean' is spelled 'avg' here", raises=ValueError),
     ]
@@ -260,11 +293,15 @@ register(Exercise(
     reference=global_pool_reference,
     reference_op="keras.layers.GlobalMaxPooling{1,2,3}D / GlobalAveragePooling{1,2,3}D (dtype policy float32)",
     covers="1-D, 2-D and 3-D, max and average, channels_first, keepdims, negatives, a float64 input, "
-           "and the two ValueErrors",
+           "data_format in any letter case, and the two ValueErrors",
     hints=(
-        "numpy reduces several axes at once: `x.max(axis=(1, 2))`, `x.mean(axis=(1, 2), keepdims=True)`.",
-        "The spatial axes are `1 .. ndim - 2` for channels_last and `2 .. ndim - 1` for channels_first: never the batch axis 0, never the channel axis.",
-        "`x.mean(..., dtype=np.float32)` averages in float32.",
+        "A global pooling layer is a window pooling layer whose window is the whole map. Which axes of `x` does it "
+        "reduce, and which does it keep, for each `data_format`?",
+        "numpy reduces several axes in one call, and keeps them as 1s if asked: no loop is needed. Read "
+        "`data_format` in any letter case and cast to float32 first, as the layer does.",
+        "The spatial axes are `tuple(range(1, x.ndim - 1))` for channels_last and `tuple(range(2, x.ndim))` for "
+        "channels_first; `x.max(axis=axes, keepdims=keepdims)` or `x.mean(axis=axes, keepdims=keepdims, "
+        "dtype=np.float32)`.",
     ),
     explain=_global_pool_explain,
 ))
@@ -338,8 +375,12 @@ register(Exercise(
     reference_op="keras.Sequential (layer.output.shape of each layer)",
     covers="the MNIST and CIFAR-10 inputs, the smallest input that fits, and a ValueError for a too small one",
     hints=(
-        "Follow one side length through the model: convolution $L \\to L - 2$, pooling $L \\to \\lfloor (L - 2)/2 \\rfloor + 1$, and the channels: 32 after the first convolution, 64 after the second. Pooling keeps the channels.",
-        "`Flatten` multiplies height, width and channels; `Dense(n)` outputs `(None, n)` whatever it gets.",
-        "Check each size as soon as you compute it, and raise `ValueError` when it is below 1.",
+        "Look at `model.summary()` above for the default input and follow one side length through it: which "
+        "layers change the height and width, which change the channels, which change neither?",
+        "Each layer's output is the next layer's input: compute the sizes one layer at a time with the output "
+        "length of a VALID window (notebooks 01 and 02), and check each as soon as you have it (a size below 1 is "
+        "a `ValueError`). `Flatten` multiplies what is left; `Dense(n)` outputs `(None, n)` whatever it gets.",
+        "A 3x3 VALID convolution: $L \\to L - 2$, 32 then 64 channels; `MaxPooling2D(2)`: "
+        "$L \\to \\lfloor (L - 2)/2 \\rfloor + 1$, the channels kept.",
     ),
 ))

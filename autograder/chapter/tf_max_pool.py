@@ -30,8 +30,10 @@ which checks every one of them against TensorFlow itself):
 * SAME: output length ``ceil(n / s)``; TF pads ``max((out - 1) * s + k - n, 0)`` cells,
   ``total // 2`` before and the rest (the odd one) after, i.e. at the bottom/right. Padded cells
   never win a max, and a SAME average divides by the number of real cells in the window.
-* dtypes: ``max_pool`` keeps any integer or float dtype; ``avg_pool`` accepts floats only (TF's
-  AvgPool has no integer kernel), so an integer input is a ``ValueError``.
+* dtypes: ``max_pool`` keeps any integer or float dtype, as TF does for a tensor (the references
+  pass ``tfops.constant(value)``; fed a plain numpy array, TF returns float32 whatever its dtype,
+  which the notebook shows); ``avg_pool`` accepts floats only (TF's AvgPool has no integer
+  kernel), so an integer input is a ``ValueError``.
 * Not graded, taught in the notebook: TF's max skips NaN (an all-NaN or all-``-inf`` window gives
   the lowest finite value of the dtype), its average propagates NaN.
 """
@@ -306,12 +308,17 @@ register(Exercise(
     covers="the chapter's example in TF 1.x form, batches and channels, SAME with odd padding, "
            "all-negative values, NCHW, a rectangular window, and three arguments TensorFlow rejects",
     hints=(
-        "Check the strings first, then turn `ksize` and `strides` into `(rows, cols)` pairs: `[k]` → `(k, k)`; `[1, kh, kw, 1]` (NHWC) or `[1, 1, kh, kw]` (NCHW) → `(kh, kw)`.",
-        "Work in one layout: for NCHW, `x = value.transpose(0, 2, 3, 1)`, pool, and transpose the output back with `(0, 3, 1, 2)`.",
-        "Along each axis: VALID has $(n - k) // s + 1$ outputs and no padding; SAME has `-(-n // s)` outputs and `max((out - 1) * s + k - n, 0) // 2` padded cells before.",
-        "Output `(i, j)`'s window starts at row `i * sh - top` and column `j * sw - left`. Clip it to the input (`max(start, 0)` to `min(start + k, n)`) instead of padding: then padding can never win.",
-        "`x[:, rows, cols, :].max(axis=(1, 2))` pools every batch element and channel at once.",
-        "Make the output with `np.empty(shape, dtype=x.dtype)`: `np.zeros(shape)` would be float64.",
+        "Work the chapter's example and the 5x5 SAME figure out by hand first: which cells does each output's "
+        "window cover, and how many padded rows and columns does SAME add on each side? The sections *`ksize` and "
+        "`strides`* and *Where TensorFlow puts the padded cells* have the rules.",
+        "Bring every call to one form: `ksize` and `strides` as `(rows, cols)` pairs, the tensor in NHWC "
+        "(transpose an NCHW input, pool, transpose back). Each output is then the max over one window of **real** "
+        "cells: it starts at `i * stride` minus the cells padded before and is clipped to the input, so padding "
+        "never takes part. `avg_pool` needs all of this too: write it once, in the helpers cell.",
+        "Along an axis of `n` cells: VALID has `(n - k) // s + 1` outputs; SAME has `-(-n // s)` and pads "
+        "`max((out - 1) * s + k - n, 0) // 2` cells before. `x[:, r0:r1, c0:c1, :].max(axis=(1, 2))` pools every "
+        "example and channel at once; make the output with `np.empty(shape, dtype=x.dtype)` (`np.zeros(shape)` "
+        "is float64).",
     ),
     explain=explain,
 ))
@@ -329,10 +336,15 @@ register(Exercise(
     covers="the chapter's example, batches and channels, SAME averages that do not count padding, "
            "odd SAME padding, NCHW, and the integer and lower-case padding errors",
     hints=(
-        "Check the dtype first: `np.issubdtype(value.dtype, np.floating)`.",
-        "With windows clipped to the input (as in the `max_pool` hint), `.mean(axis=(1, 2))` divides by the number of real cells by itself.",
-        "If you pad instead (with `np.pad`), pad a map of ones the same way and divide each window's sum by the sum of its ones.",
-        "`x[:, rows, cols, :].mean(axis=(1, 2))` of a float32 array is float32; store it in an output made with the input's dtype.",
+        "Compare the two averages printed in *A SAME average divides by the real cells*: which cells does "
+        "TensorFlow count in a window that covers padding? And what does it say to an int32 tensor "
+        "(*Integer tensors*)?",
+        "Everything but the reduction is `max_pool`'s: the same arguments, windows and output shape, so call the "
+        "same helpers. With windows clipped to the input, a mean divides by the number of real cells by itself; "
+        "if you pad instead, pad a map of ones the same way and divide each window's sum by the sum of its ones.",
+        "`np.issubdtype(value.dtype, np.floating)` tells floats from integers. "
+        "`x[:, r0:r1, c0:c1, :].mean(axis=(1, 2))` of a float32 array is float32: store it in an output made with "
+        "the input's dtype.",
     ),
     explain=explain,
 ))

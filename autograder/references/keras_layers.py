@@ -8,6 +8,11 @@ Found by experiment (TF 2.21, Keras 3.15, CPU):
   changed keras.json or global mixed-precision policy cannot move them);
 * data_format="channels_first" works on the CPU for every dtype: Keras' TensorFlow backend
   transposes to channels_last, pools and transposes back;
+* ``padding`` and ``data_format`` may be written in any letter case: ``MaxPooling2D(2, padding="SAME")``
+  and ``data_format="Channels_First"`` give the lower-case layer's outputs (Keras lowers
+  ``data_format`` in the constructor and its TensorFlow backend upper-cases ``padding``); the
+  references check the strings in lower case but hand them to Keras exactly as written, so that
+  a Keras that stopped taking them would fail here, not be hidden;
 * a VALID window larger than the input reaches tf.nn.max_pool unguarded: one larger kills the
   process (SIGFPE) for max pooling, so such calls never reach Keras here.
 """
@@ -28,7 +33,7 @@ DATA_FORMATS = ("channels_last", "channels_first")
 def _keras_check(x, mode, data_format):
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg'; received {mode!r}")
-    if data_format not in DATA_FORMATS:
+    if str(data_format).lower() not in DATA_FORMATS:
         raise ValueError(f"data_format must be one of {DATA_FORMATS}; received {data_format!r}")
     if x.ndim not in POOL_RANKS:
         raise ValueError(f"x must have rank 3, 4 or 5 (1-D, 2-D or 3-D pooling); received shape {x.shape}")
@@ -40,7 +45,8 @@ def keras_pooling_layer(x, pool_size, strides=None, padding="valid", data_format
     """``keras.layers.MaxPooling{1,2,3}D`` / ``AveragePooling{1,2,3}D`` applied to ``x``.
 
     The layer is chosen by ``x.ndim`` (3 -> 1-D, 4 -> 2-D, 5 -> 3-D) and ``mode``, built with
-    the default dtype policy (float32) and called on ``tf.constant(x)``.
+    the default dtype policy (float32), ``padding`` and ``data_format`` as written (any letter
+    case), and called on ``tf.constant(x)``.
 
     Returns:
         numpy array: the layer's output values, shape and dtype (float32).
@@ -49,11 +55,11 @@ def keras_pooling_layer(x, pool_size, strides=None, padding="valid", data_format
     n = _keras_check(x, mode, data_format)
     pool = normalize_tuple(pool_size, n, "pool_size")
     step = pool if strides is None else normalize_tuple(strides, n, "strides")
-    if padding not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same'; received {padding!r}")
+    if str(padding).lower() not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same' (any letter case); received {padding!r}")
     if min(pool) < 1 or min(step) < 1:
         raise ValueError(f"pool_size {pool} and strides {step} must be positive")
-    spatial = x.shape[2:] if data_format == "channels_first" else x.shape[1:-1]
+    spatial = x.shape[2:] if str(data_format).lower() == "channels_first" else x.shape[1:-1]
     refuse_oversized_valid(padding, pool, spatial, "Keras")
     name = ("MaxPooling" if mode == "max" else "AveragePooling") + f"{n}D"
 

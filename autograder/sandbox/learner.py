@@ -204,6 +204,12 @@ def _run(job: dict, events_path: str) -> int:
     seen = set()
     for call in job["calls"]:
         name = call["function"]
+        if not name and call.get("baseline"):  # the baseline alone, in a process that ran no learner cell
+            _emit(events, event="call_start", key=call["key"])
+            kwargs = {k: wire.decode(v) for k, v in call["kwargs"].items()}
+            runs, _ = speed.time_runs(baselines[call["baseline"]], kwargs, int(call.get("repeats") or 5))
+            _emit(events, event="call_end", key=call["key"], outcome={"baseline_runs": list(runs)})
+            continue
         func = namespace.get(name)
         if name not in seen:
             seen.add(name)
@@ -221,7 +227,11 @@ def _run(job: dict, events_path: str) -> int:
         case = Case({k: wire.decode(v) for k, v in call["kwargs"].items()}, "")
         try:
             if call.get("baseline"):
-                timing = speed.measure(func, baselines[call["baseline"]], case.kwargs, int(call.get("repeats") or 5))
+                repeats = int(call.get("repeats") or 5)
+                if call.get("baseline_runs"):
+                    timing = speed.measure_against(func, call["baseline_runs"], case.kwargs, repeats)
+                else:
+                    timing = speed.measure(func, baselines[call["baseline"]], case.kwargs, repeats)
                 outcome = {"timing": timing.to_wire()}
             else:
                 outcome = call_learner(func, case).to_wire()

@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..i18n import tr
 from .limits import Limits
 
 __all__ = ["Call", "LearnerRun", "run_learner", "learner_env"]
@@ -35,7 +36,8 @@ class Call:
     function: str
     kwargs: dict
     baseline: str | None = None  # "module:function": a timing call against this loop baseline
-    repeats: int = 3
+    repeats: int = 5
+    baseline_runs: tuple | None = None  # the baseline's runs, timed before: time the learner's function only
 
 
 @dataclasses.dataclass
@@ -55,10 +57,10 @@ class LearnerRun:
 def _signal_name(returncode: int) -> str:
     if returncode < 0:
         try:
-            return f"killed by {signal.Signals(-returncode).name}"
+            return tr("killed by {signal}", signal=signal.Signals(-returncode).name)
         except ValueError:
-            return f"killed by signal {-returncode}"
-    return f"exited with status {returncode}"
+            return tr("killed by signal {number}", number=-returncode)
+    return tr("exited with status {status}", status=returncode)
 
 
 def learner_env() -> dict:
@@ -95,6 +97,7 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
                 "confine": bool(confine),
                 "cells": [c for c in cells if c["id"] not in skip_cells],
                 "calls": [{"key": c.key, "function": c.function, "baseline": c.baseline, "repeats": c.repeats,
+                           "baseline_runs": list(c.baseline_runs) if c.baseline_runs else None,
                            "kwargs": {k: wire.encode(v) for k, v in c.kwargs.items()}} for c in pending],
             }
             job_path, events_path = work / ".job.json", work / ".events.jsonl"
@@ -124,14 +127,14 @@ def run_learner(cells: list[dict], calls: list[Call], limits: Limits = Limits(),
         kind, name = where
         if kind == "cell":
             skip_cells.add(name)
-            result.cell_errors.append(f"cell {name}: the process {why}; that cell was skipped")
+            result.cell_errors.append(tr("cell {name}: the process {why}; that cell was skipped", name=name, why=why))
         elif kind == "call":
             call = next(c for c in calls if c.key == name)
-            result.broken[call.function] = f"the call {why}"
+            result.broken[call.function] = tr("the call {why}", why=why)
             pending = [c for c in pending if c.function != call.function]
         else:  # died before or between cells and calls
             for c in pending:
-                result.broken.setdefault(c.function, f"the learner's process {why}")
+                result.broken.setdefault(c.function, tr("the learner's process {why}", why=why))
             break
         if not pending:
             break
@@ -168,7 +171,7 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
                 current, started = ("cell", str(event.get("id"))), time.monotonic()
             elif kind == "cell_end":
                 if event.get("error"):
-                    result.cell_errors.append(f"cell {event.get('id')}: {str(event['error'])[:300]}")
+                    result.cell_errors.append(tr("cell {name}: {error}", name=event.get("id"), error=str(event["error"])[:300]))
                 if isinstance(event.get("output"), dict):
                     result.outputs[str(event.get("id"))] = _output(event["output"])
             elif kind == "confinement" and not result.confinement:  # the first one: later ones are forged
@@ -194,7 +197,8 @@ def _watch(proc, events_path: Path, limits: Limits, result: LearnerRun):
         limit = limits.call_timeout if current[0] == "call" else limits.cell_timeout
         if time.monotonic() - started > limit:
             _stop(proc)
-            return (current if current[0] != "between" else ("start", "")), f"ran longer than {limit:g} s and was stopped"
+            return ((current if current[0] != "between" else ("start", "")),
+                    tr("ran longer than {limit:g} s and was stopped", limit=limit))
         time.sleep(0.02)
 
 

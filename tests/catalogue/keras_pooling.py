@@ -8,6 +8,15 @@ from . import Variant
 
 ASSIGNMENT = "04-keras-pooling-layers"
 
+# Code and formulas the released docstrings must not give away (tests/test_handed_over.py).
+HANDED_OVER = {
+    "keras_pool": ["(L - k) // s + 1", "// s + 1", "ceil(L / s)", "-(-", "// 2", "max((", "np.moveaxis",
+                   "np.ndindex", "astype(np.float32)", ".lower()", "clip"],
+    "global_pool": ["axis=(1, 2)", "range(1, x.ndim - 1)", "range(2, x.ndim)", ".max(axis", ".mean(axis",
+                    "dtype=np.float32", "astype(np.float32)", ".lower()"],
+    "lenet_shapes": ["- 3 + 1", "L - 2", "// 2", "(None, 11, 11, 64)", "(None, 5, 5, 64)", "1600"],
+}
+
 _KERAS_POOL = '''import itertools
 
 def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last", mode="max"):
@@ -16,6 +25,7 @@ def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channel
     x = np.asarray(x)
     if x.ndim not in (3, 4, 5):
         raise ValueError(f"x must have rank 3, 4 or 5, got shape {x.shape}")
+    padding, data_format = padding.lower(), data_format.lower()
     n = x.ndim - 2
     pool = (pool_size,) * n if isinstance(pool_size, int) else tuple(pool_size)
     if strides is None:
@@ -63,6 +73,7 @@ _GLOBAL_POOL = '''def global_pool(x, mode="max", data_format="channels_last", ke
     if x.ndim not in (3, 4, 5):
         raise ValueError(f"x must have rank 3, 4 or 5, got shape {x.shape}")
     x = x.astype(np.float32)
+    data_format = data_format.lower()
     if data_format == "channels_last":
         axes = tuple(range(1, x.ndim - 1))
     else:
@@ -133,6 +144,7 @@ def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channel
     x = np.asarray(x)
     if x.ndim not in (3, 4, 5):
         raise ValueError(f"x must have rank 3, 4 or 5, got shape {x.shape}")
+    padding, data_format = padding.lower(), data_format.lower()
     n = x.ndim - 2
     pool = (pool_size,) * n if isinstance(pool_size, int) else tuple(pool_size)
     step = pool if strides is None else ((strides,) * n if isinstance(strides, int) else tuple(strides))
@@ -183,6 +195,22 @@ def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channel
                 ("max((o - 1) * s + k - L, 0) // 2", "(max((o - 1) * s + k - L, 0) + 1) // 2")),
     _keras_pool("VALID output size rounded up (a partial last window)",
                 ("outs = [(L - k) // s + 1 for", "outs = [-(-(L - k) // s) + 1 for")),
+    _keras_pool("padding compared case-sensitively: ValueError for 'SAME'",
+                ("    padding, data_format = padding.lower(), data_format.lower()\n",
+                 "    if padding not in (\"valid\", \"same\"):\n"
+                 "        raise ValueError(f\"padding must be 'valid' or 'same', got {padding!r}\")\n"
+                 "    data_format = data_format.lower()\n")),
+    _keras_pool("padding compared case-sensitively: 'VALID' pooled as 'same'",
+                ("    padding, data_format = padding.lower(), data_format.lower()\n",
+                 "    data_format = data_format.lower()\n")),
+    _keras_pool("data_format compared case-sensitively: 'Channels_First' pooled as channels_last",
+                ("    padding, data_format = padding.lower(), data_format.lower()\n",
+                 "    padding = padding.lower()\n")),
+    _keras_pool("data_format compared case-sensitively: ValueError for 'Channels_First'",
+                ("    padding, data_format = padding.lower(), data_format.lower()\n",
+                 "    padding = padding.lower()\n"
+                 "    if data_format not in (\"channels_last\", \"channels_first\"):\n"
+                 "        raise ValueError(f\"unknown data_format {data_format!r}\")\n")),
     _keras_pool("no ValueError for a VALID window larger than the input",
                 ("        if any(k > L for k, L in zip(pool, sizes)):\n"
                  "            raise ValueError(f\"window {pool} is larger than the input {sizes}\")\n", "")),
@@ -207,6 +235,12 @@ def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channel
     _global_pool("written for images only: always axes (1, 2)",
                  ("axes = tuple(range(1, x.ndim - 1))", "axes = (1, 2)"),
                  ("axes = tuple(range(2, x.ndim))", "axes = (2, 3)")),
+    _global_pool("data_format compared case-sensitively: ValueError for 'Channels_First'",
+                 ("    data_format = data_format.lower()\n",
+                  "    if data_format not in (\"channels_last\", \"channels_first\"):\n"
+                  "        raise ValueError(f\"data_format must be 'channels_last' or 'channels_first', got {data_format!r}\")\n")),
+    _global_pool("data_format compared case-sensitively: 'CHANNELS_LAST' reduced as channels_first",
+                 ("    data_format = data_format.lower()\n", "")),
     _global_pool("pools only the first example of the batch",
                  ("    return reduce(x, axis=axes, keepdims=keepdims)\n",
                   "    return reduce(x[:1], axis=axes, keepdims=keepdims)\n")),
@@ -252,6 +286,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 def keras_pool(x, pool_size, strides=None, padding="valid", data_format="channels_last", mode="max"):
     if mode not in {"max", "avg"}:
         raise ValueError("unknown mode %r: use 'max' or 'avg'" % (mode,))
+    padding, data_format = str(padding).lower(), str(data_format).lower()
     x = np.array(x, dtype=np.float32)
     if not 3 <= x.ndim <= 5:
         raise ValueError("need an input of rank 3, 4 or 5, got rank %d" % x.ndim)
@@ -282,14 +317,15 @@ def global_pool(x, mode="max", data_format="channels_last", keepdims=False):
     x = np.asarray(x)
     if x.ndim < 3 or x.ndim > 5:
         raise ValueError("expected a 3-D, 4-D or 5-D input, got shape " + str(x.shape))
-    if data_format == "channels_first":
+    data_format = data_format.upper()
+    if data_format == "CHANNELS_FIRST":
         x = np.moveaxis(x, 1, -1)
     n, c = x.shape[0], x.shape[-1]
     flat = x.reshape(n, -1, c).astype(np.float32)
     out = flat.max(axis=1) if mode == "max" else flat.sum(axis=1) / np.float32(flat.shape[1])
     if keepdims:
         ones = (1,) * (x.ndim - 2)
-        out = out.reshape((n,) + ones + (c,)) if data_format == "channels_last" else out.reshape((n, c) + ones)
+        out = out.reshape((n,) + ones + (c,)) if data_format == "CHANNELS_LAST" else out.reshape((n, c) + ones)
     return out
 '''),
     _lenet("one step at a time, a check after each"),

@@ -8,6 +8,16 @@ from . import Variant
 
 ASSIGNMENT = "03-tensorflow-max-pool"
 
+# Code and formulas the released docstrings must not give away (tests/test_handed_over.py): the
+# output lengths, SAME's padding split, the layout change and the reductions are what the learner
+# works out from the notebook's sections and hints.
+_GEOMETRY = ["(H - kh) // sh + 1", "// sh + 1", "ceil(H / sh)", "-(-", "// 2", "max((", "transpose(0, 2, 3, 1)",
+             "np.pad", "clip"]
+HANDED_OVER = {
+    "max_pool": _GEOMETRY + [".max(axis", "np.empty", "dtype=x.dtype"],
+    "avg_pool": _GEOMETRY + [".mean(axis", "np.mean", "np.issubdtype"],
+}
+
 # A learner's max_pool: nested loops, the window clipped to the input (padding never wins).
 _BASE = '''
 def max_pool(value, ksize, strides, padding, data_format="NHWC"):
