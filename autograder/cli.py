@@ -188,6 +188,8 @@ def _translate(args) -> int:
         for problem in problems:
             print(f"  {problem}")
     return EXIT_LOST_POINTS if any(found.values()) else EXIT_OK
+
+
 def _gradescope(args) -> int:
     from .gradescope import build
 
