@@ -10,7 +10,7 @@
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
     python -m autograder translate build|status|reviewed [--language zh] [ASSIGNMENT [CELL...]]
-    python -m autograder gradescope ASSIGNMENT [--output autograder.zip]
+    python -m autograder gradescope ASSIGNMENT [--output FILE]
 
 ``grade``:
  1. finds the notebooks: PATH is a notebook, an assignment folder, or nbgrader's

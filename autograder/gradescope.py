@@ -1,8 +1,12 @@
 """Gradescope: the autograder zip of one assignment, and the grading that runs inside it.
 
-    python -m autograder gradescope 02-pooling-math [--output autograder.zip]    # the instructor, once
+    python -m autograder gradescope 02-pooling-math [--output FILE]    # the instructor, once
 
-builds the zip that Gradescope's "Configure Autograder" page takes. Its root holds
+writes ``grading/gradescope-02-pooling-math.zip`` (in the git-ignored grading workspace: the zip
+holds the grading secret) unless ``--output`` names another file, and warns when git would not
+ignore that file.
+
+The zip is what Gradescope's "Configure Autograder" page takes. Its root holds
 
 * ``setup.sh``: Gradescope runs it once, as root, when it builds the autograder's image (Ubuntu):
   it installs Python 3.11 when the image has none (Ubuntu's package, else the deadsnakes PPA),
@@ -44,7 +48,7 @@ import time
 import zipfile
 from pathlib import Path
 
-__all__ = ["build", "run", "results_json", "add_arguments", "main", "ZIP_FILES"]
+__all__ = ["build", "default_output", "run", "results_json", "add_arguments", "main", "ZIP_FILES"]
 
 #: what the zip's root holds besides the wheel (``wheels/*.whl``) and the released notebook
 ZIP_FILES = ("setup.sh", "run_autograder", "requirements.txt", "secret")
@@ -135,9 +139,28 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = _FILE) -> None
     zf.writestr(info, data)
 
 
-def build(assignment: str, output: str | Path = "autograder.zip") -> tuple[Path, str | None]:
-    """Write the autograder zip of ``assignment``; returns ``(path, note)`` (``note``: where a new
-    grading secret was made, else ``None``). ``ValueError`` for an unknown assignment."""
+def default_output(assignment: str) -> Path:
+    """``grading/gradescope-<assignment>.zip`` (the workspace ``COURSE_WORKSPACE`` names, if any)."""
+    return Path(os.environ.get("COURSE_WORKSPACE") or "grading") / f"gradescope-{assignment}.zip"
+
+
+def _not_ignored(path: Path) -> bool:
+    """Whether ``path`` lies in a git work tree that does not ignore it (it could be committed)."""
+    try:
+        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=path.parent, capture_output=True,
+                                text=True, timeout=30)
+        if inside.returncode or inside.stdout.strip() != "true":
+            return False
+        ignored = subprocess.run(["git", "check-ignore", "-q", path.name], cwd=path.parent, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return ignored.returncode == 1
+
+
+def build(assignment: str, output: str | Path | None = None) -> tuple[Path, str | None]:
+    """Write the autograder zip of ``assignment`` (default: :func:`default_output`); returns
+    ``(path, note)`` (``note``: where a new grading secret was made, and a warning when git would
+    not ignore the zip; else ``None``). ``ValueError`` for an unknown assignment."""
     from . import registry
     from .secret import ensure
 
@@ -148,7 +171,8 @@ def build(assignment: str, output: str | Path = "autograder.zip") -> tuple[Path,
     if not release.is_file():
         raise FileNotFoundError(f"no released notebook at {release}: run `make course` first")
     secret, note = ensure()
-    output = Path(output)
+    output = Path(output) if output else default_output(assignment)
+    output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="autograder-gradescope-") as tmp:
         wheel = _wheel(root, Path(tmp))
         partial = output.with_name(output.name + ".partial")
@@ -160,6 +184,10 @@ def build(assignment: str, output: str | Path = "autograder.zip") -> tuple[Path,
             _add(zf, f"course/{assignment}/{assignment}.ipynb", release.read_bytes())
             _add(zf, "secret", (secret + "\n").encode(), _SECRET_MODE)
         partial.replace(output)
+    if _not_ignored(output):
+        warning = (f"warning: {output} holds the grading secret and git does not ignore it: never commit it "
+                   f"(the default, {default_output(assignment)}, is in the git-ignored grading workspace)")
+        note = f"{note}\n{warning}" if note else warning
     return output, note
 
 
@@ -305,7 +333,8 @@ def run(assignment: str, root: str | Path = "/autograder") -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The options of ``python -m autograder gradescope``."""
     parser.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")
-    parser.add_argument("--output", default="autograder.zip", help="the zip to write (default: autograder.zip)")
+    parser.add_argument("--output", default=None,
+                        help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
     return parser
 
 

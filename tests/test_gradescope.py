@@ -169,6 +169,19 @@ def test_the_command_refuses_an_unknown_assignment(tmp_path):
     assert not (tmp_path / "a.zip").exists()
 
 
+def test_the_zip_goes_to_the_grading_workspace_and_a_committable_one_is_warned_about(tmp_path):
+    workspace = tmp_path / "workspace"
+    done = _cli("gradescope", A, env={**os.environ, "COURSE_WORKSPACE": str(workspace)})
+    assert done.returncode == 0, done.stderr
+    assert (workspace / f"gradescope-{A}.zip").is_file() and "git does not ignore" not in done.stderr
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    done = _cli("gradescope", A, "--output", str(repo / "autograder.zip"))
+    assert done.returncode == 0 and (repo / "autograder.zip").is_file(), done.stderr
+    assert "holds the grading secret and git does not ignore it" in done.stderr
+
+
 def test_run_autograder_uses_the_wheel_of_the_zip(built, tmp_path):
     done = subprocess.run([sys.executable, "-c", "import autograder.gradescope as g; print(g.__file__)"],
                           cwd=tmp_path, env=_env(built["site"], tmp_path), capture_output=True, text=True)
