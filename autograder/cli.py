@@ -10,6 +10,7 @@
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
     python -m autograder translate build|status|reviewed [--language zh] [ASSIGNMENT [CELL...]]
+    python -m autograder gradescope ASSIGNMENT [--output FILE]
 
 ``grade``:
  1. finds the notebooks: PATH is a notebook, an assignment folder, or nbgrader's
@@ -223,6 +224,22 @@ def _translate(args) -> int:
     return EXIT_LOST_POINTS if any(found.values()) else EXIT_OK
 
 
+def _gradescope(args) -> int:
+    from .gradescope import build
+
+    try:
+        path, note = build(args.assignment, args.output)
+    except (ValueError, FileNotFoundError) as exc:
+        return _fail("gradescope", str(exc), EXIT_USAGE)
+    except (OSError, RuntimeError) as exc:
+        return _fail("gradescope", f"the zip could not be built: {exc}", EXIT_GRADER)
+    if note:
+        print(f"autograder gradescope: {note}", file=sys.stderr)
+    print(f"Wrote {path}: upload it on Gradescope's Configure Autograder page. It holds the class's grading "
+          f"secret: keep it as private as grading/secret.")
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- the parser
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description="The pooling course's autograder.")
@@ -287,6 +304,11 @@ def parser() -> argparse.ArgumentParser:
     tl.add_argument("cells", nargs="*", metavar="CELL", help="reviewed: the cell ids whose translation you checked")
     tl.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
     tl.set_defaults(run=_translate)
+    from .gradescope import add_arguments as gradescope_arguments
+
+    gradescope_arguments(sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
+                                                           "(setup.sh, run_autograder, the pins, the package, the secret)")
+                         ).set_defaults(run=_gradescope)
     return p
 
 
