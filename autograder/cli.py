@@ -225,7 +225,7 @@ def _translate(args) -> int:
 
 
 def _gradescope(args) -> int:
-    from .gradescope import build
+    build = _instructor_module("gradescope").build
 
     try:
         path, note = build(args.assignment, args.output)
@@ -304,11 +304,12 @@ def parser() -> argparse.ArgumentParser:
     tl.add_argument("cells", nargs="*", metavar="CELL", help="reviewed: the cell ids whose translation you checked")
     tl.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
     tl.set_defaults(run=_translate)
-    from .gradescope import add_arguments as gradescope_arguments
-
-    gradescope_arguments(sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
-                                                           "(setup.sh, run_autograder, the pins, the package, the secret)")
-                         ).set_defaults(run=_gradescope)
+    gs = sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
+                                           "(setup.sh, run_autograder, the pins, the package, the secret)")
+    gs.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")
+    gs.add_argument("--output", default=None,
+                    help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
+    gs.set_defaults(run=_gradescope)
     return p
 
 

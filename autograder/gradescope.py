@@ -48,7 +48,7 @@ import time
 import zipfile
 from pathlib import Path
 
-__all__ = ["build", "default_output", "run", "results_json", "add_arguments", "main", "ZIP_FILES"]
+__all__ = ["build", "default_output", "run", "results_json", "main", "ZIP_FILES"]
 
 #: what the zip's root holds besides the wheel (``wheels/*.whl``) and the released notebook
 ZIP_FILES = ("setup.sh", "run_autograder", "requirements.txt", "secret")
@@ -330,14 +330,6 @@ def run(assignment: str, root: str | Path = "/autograder") -> int:
 
 
 # ----------------------------------------------------------------------------- command line
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The options of ``python -m autograder gradescope``."""
-    parser.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")
-    parser.add_argument("--output", default=None,
-                        help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
-    return parser
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m autograder.gradescope run ASSIGNMENT [--root DIR]``: what ``run_autograder`` calls."""
     p = argparse.ArgumentParser(prog="python -m autograder.gradescope")

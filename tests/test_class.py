@@ -7,7 +7,7 @@ own `nbgrader_config.py` (course id and exchange), fetch it, fill it in, validat
 
     alice  correct                              erin   correct, submitted after the due date
     bob    a catalogued bug in pool2d           frank  a file that is not JSON
-    carol  pool_output_length left as the stub  grace  after the due date, with a 2-day extension
+    carol  uncovered_cells left as the stub  grace  after the due date, with a 2-day extension
     dave   deleted the pool2d_hidden test cell  ivan   on the roster, never submits
 
 The instructor collects, then autogrades two copies of the class, one with plain `nbgrader autograde`
@@ -345,7 +345,7 @@ def term(tmp_path_factory):
     on_time = {
         "alice": _work(),
         "bob": _work({bug.cell: bug.source}),
-        "carol": _work({"pool_output_length": _released()["pool_output_length"]}),
+        "carol": _work({"uncovered_cells": _released()["uncovered_cells"]}),
         "dave": _work(delete=("pool2d_hidden",)),
         "frank": '{"cells": [{"cell_type": "code", "source": "def pool2d(',  # the file a crashed save leaves
     }
@@ -511,7 +511,7 @@ def _zip_collect(root: Path, instructor: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- the assertions
-AUTO = {"pool2d_visible": 2, "pool2d_hidden": 3, "pool_output_length_visible": 1, "pool_output_length_hidden": 2}
+AUTO = {"pool2d_visible": 2, "pool2d_hidden": 3, "uncovered_cells_visible": 1, "uncovered_cells_hidden": 2}
 
 
 def _auto(cells: dict) -> dict:
@@ -555,7 +555,7 @@ def test_each_learner_gets_what_they_earned(term, path):
     full = dict(AUTO)
     assert _auto(book["alice"]["cells"]) == full
     assert _auto(book["bob"]["cells"]) == {**full, "pool2d_visible": 0, "pool2d_hidden": 0}
-    assert _auto(book["carol"]["cells"]) == {**full, "pool_output_length_visible": 0, "pool_output_length_hidden": 0}
+    assert _auto(book["carol"]["cells"]) == {**full, "uncovered_cells_visible": 0, "uncovered_cells_hidden": 0}
     dave = book["dave"]["cells"]
     assert _auto(dave) == {**full, "pool2d_hidden": 0}
     assert dave["pool2d_hidden"].auto_score == 0 and not dave["pool2d_hidden"].needs_manual_grade

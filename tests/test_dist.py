@@ -196,9 +196,9 @@ def _plant_solution_in_notebook(folder):
     """A released stub replaced by the instructor's answer, without its markers."""
     path = folder / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     nb = nbformat.read(path, as_version=4)
-    answer = next(c.source for c in read(ASSIGNMENT).cells if c.id == "pool_output_length")
+    answer = next(c.source for c in read(ASSIGNMENT).cells if c.id == "uncovered_cells")
     answer = "\n".join(line for line in answer.splitlines() if "SOLUTION" not in line)
-    next(c for c in nb.cells if c.id == "pool_output_length").source = answer
+    next(c for c in nb.cells if c.id == "uncovered_cells").source = answer
     nbformat.write(nb, path)
     return f"notebooks/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
 
@@ -277,7 +277,7 @@ def test_the_build_fails_and_keeps_nothing_when_its_scan_finds_a_leak(tmp_path):
 def test_the_fresh_venv_imports_the_package_from_the_wheel_and_runs_a_practice_hidden_check(venv, tmp_path):
     modules = sorted("autograder." + p.with_suffix("").as_posix().replace("/", ".").removesuffix(".__init__")
                      for p in make_dist.package_files() if p.suffix == ".py" and p.name != "__main__.py")
-    answer = next(c.source for c in read(ASSIGNMENT).cells if c.id == "pool_output_length")
+    answer = next(c.source for c in read(ASSIGNMENT).cells if c.id == "uncovered_cells")
     script = "\n".join([
         "import importlib, importlib.util, json, sys",
         f"modules = {modules!r}",
@@ -287,7 +287,7 @@ def test_the_fresh_venv_imports_the_package_from_the_wheel_and_runs_a_practice_h
         " 'autograder.sample', 'autograder.exercise_text') if importlib.util.find_spec(n)]",
         answer,
         "from autograder import check",
-        "check('pool_output_length', pool_output_length, hidden=True)",
+        "check('uncovered_cells', uncovered_cells, hidden=True)",
         "print(json.dumps({'file': autograder.__file__, 'path': sys.path, 'absent': absent}))",
     ])
     proc = subprocess.run([str(venv / "bin" / "python"), "-c", script], cwd=tmp_path, env=_learner_env(venv),
@@ -301,7 +301,7 @@ def test_the_fresh_venv_imports_the_package_from_the_wheel_and_runs_a_practice_h
     assert not any(p and (Path(p) == ROOT or ROOT in Path(p).parents) for p in found["path"]), found["path"]
     text = "\n".join(messages)
     assert text.startswith("Practice: the graded hidden cases are your instructor's"), text
-    assert "\u2714 pool_output_length: all" in text and "hidden case" in text
+    assert "\u2714 uncovered_cells: all" in text and "hidden case" in text
 
 
 def test_make_check_in_the_unpacked_folder_runs_the_visible_and_practice_hidden_checks(venv):
@@ -316,7 +316,7 @@ def test_make_check_in_the_unpacked_folder_runs_the_visible_and_practice_hidden_
     assert proc.returncode == 0, out[-3000:] + proc.stderr[-3000:]
     (site,) = (venv / "lib").glob("python3.*/site-packages")
     assert f"kernel {venv / 'bin' / 'python'}, autograder from {site / 'autograder'})" in out, out
-    for function in ("pool2d", "pool_output_length"):
+    for function in ("pool2d", "uncovered_cells"):
         assert f"\u2714 {function:<22} visible check: passed" in out, out
     assert out.count("practice hidden cases: passed") == 2, out
     assert "Visible checks passed: 2 of 2. Hidden checks passed: 2 of 2 (practice cases" in out
@@ -336,7 +336,8 @@ def test_the_command_line_works_without_the_instructor_modules(venv, tmp_path):
     listed = subprocess.run([python, "-m", "autograder", "list"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert "pool2d" in listed.stdout
-    for command in ("report", "autograde 02-pooling-math", "sample 02-pooling-math", "sync-text", "translate status"):
+    for command in ("report", "autograde 02-pooling-math", "sample 02-pooling-math", "sync-text", "translate status",
+                    "gradescope 02-pooling-math"):
         proc = subprocess.run([python, "-m", "autograder", *command.split()], cwd=tmp_path, env=env,
                               capture_output=True, text=True)
         assert proc.returncode == 2, (command, proc.stderr[-2000:])

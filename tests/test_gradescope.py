@@ -209,7 +209,7 @@ def test_a_buggy_notebook_loses_its_exercise_with_the_failing_case(built, tmp_pa
     tests = {t["name"]: t for t in data["tests"]}
     assert tests["pool2d: visible checks"]["status"] == "failed"
     assert "The smallest failing case" in tests["pool2d: visible checks"]["output"]
-    assert tests["pool_output_length: visible checks"]["score"] == 1
+    assert tests["uncovered_cells: visible checks"]["score"] == 1
     assert data["score"] < 8
 
 

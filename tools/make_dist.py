@@ -70,6 +70,7 @@ INSTRUCTOR_ONLY = {
     "templates": "the class report's HTML template",
     "exercise_text.py": "`sync-text`: writes hints into solutions/ (authoring)",
     "translations.py": "`translate`: builds the translated source notebooks from solutions/ (authoring)",
+    "gradescope.py": "`gradescope`: builds the instructor's Gradescope autograder zip (with the class's secret)",
 }
 LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "cvttf-notosanscjk-regular", "jupyterlab",
                 "ipykernel", "nbclient", "nbconvert", "nbformat")

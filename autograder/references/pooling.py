@@ -90,9 +90,9 @@ def uncovered_cells(input_length, pool_size, stride, padding="valid", *, device_
     """
     tf = tfops.tensorflow()
     padding = tf_padding(padding)
-    for name, value in (("input_length", input_length), ("pool_size", pool_size), ("stride", stride)):
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1; received {value!r}")
+    too_small = {k: v for k, v in dict(input_length=input_length, pool_size=pool_size, stride=stride).items() if v < 1}
+    if too_small:
+        raise ValueError(f"sizes must be at least 1; received {too_small}")
     refuse_oversized_valid(padding, (pool_size,), (input_length,))
     ones = np.ones((1, int(input_length), 1), dtype=np.float64)
 
