@@ -167,3 +167,13 @@ def test_cell_outputs_come_back_for_the_autograded_notebook():
     assert run.outputs["a"] == {"stdout": "hello\n", "stderr": "warn\n", "error": None}
     error = run.outputs["b"]["error"]
     assert error["ename"] == "ZeroDivisionError" and "line 2" in error["traceback"][0]
+
+
+def test_the_readme_states_the_limits_the_code_has():
+    """The limits' defaults live in autograder/sandbox/limits.py; the README says the same numbers."""
+    from tests.helpers import ROOT
+
+    limits, text = Limits(), (ROOT / "README.md").read_text()
+    expected = (f"memory {limits.memory_mb} MB, files {limits.file_mb} MB, {limits.cell_timeout:g} s per cell and "
+                f"{limits.call_timeout:g} s per call")
+    assert expected in " ".join(text.split()), expected
