@@ -9,7 +9,8 @@
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
-    python -m autograder translate build|status|reviewed [--language zh] [ASSIGNMENT [CELL...]]
+    python -m autograder translate build|status [ASSIGNMENT] [--language zh]
+    python -m autograder translate reviewed ASSIGNMENT CELL... [--language zh]
     python -m autograder gradescope ASSIGNMENT [--output FILE]
 
 ``grade``:
@@ -299,10 +300,18 @@ def parser() -> argparse.ArgumentParser:
     t.set_defaults(run=_sync_text)
     tl = sub.add_parser("translate", help="the course in another language: build the translated notebooks, list "
                                           "what is out of date, record a reviewed translation (from the course root)")
-    tl.add_argument("action", choices=("build", "status", "reviewed"))
-    tl.add_argument("assignment", nargs="?", help="one assignment (default: all)")
-    tl.add_argument("cells", nargs="*", metavar="CELL", help="reviewed: the cell ids whose translation you checked")
-    tl.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
+    actions = tl.add_subparsers(dest="action", required=True, metavar="{build,status,reviewed}")
+    for action, text in (("build", "write solutions-LANGUAGE/ from the English and the translations"),
+                         ("status", "list what is missing or out of date (exit 1 if anything is)"),
+                         ("reviewed", "record that these cells' translations match today's English")):
+        a = actions.add_parser(action, help=text)
+        if action == "reviewed":
+            a.add_argument("assignment", metavar="ASSIGNMENT")
+            a.add_argument("cells", nargs="+", metavar="CELL", help="the cell ids whose translation you checked")
+        else:
+            a.add_argument("assignment", nargs="?", metavar="ASSIGNMENT", help="one assignment (default: all)")
+            a.set_defaults(cells=[])
+        a.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
     tl.set_defaults(run=_translate)
     gs = sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
                                            "(setup.sh, run_autograder, the pins, the package, the secret)")

@@ -158,3 +158,20 @@ def test_a_duplicate_notebook_is_graded_once_with_a_warning(tmp_path):
     assert "not graded" in proc.stderr
     data = json.loads(out.read_text())
     assert len(data["submissions"]) == 1 and "not graded" in data["submissions"][0]["notes"][0]
+
+
+@pytest.mark.parametrize("argv", [
+    ("translate", "status", "--language", "zh", "01-convolution-output-sizes"),
+    ("translate", "status", "01-convolution-output-sizes", "--language", "zh"),
+])
+def test_translate_takes_its_options_before_or_after_the_assignment(argv):
+    """argparse once ate the assignment as an empty positional when --language came first."""
+    done = _cli(*argv)
+    assert done.returncode in (0, 1), done.stderr
+    assert done.stdout.splitlines()[0].startswith("01-convolution-output-sizes: ")
+    assert "02-pooling-math" not in done.stdout
+
+
+def test_translate_reviewed_needs_cells():
+    done = _cli("translate", "reviewed", "01-convolution-output-sizes")
+    assert done.returncode == 2 and "CELL" in done.stderr
