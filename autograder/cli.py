@@ -12,6 +12,7 @@
     python -m autograder translate build|status [ASSIGNMENT] [--language zh]
     python -m autograder translate reviewed ASSIGNMENT CELL... [--language zh]
     python -m autograder gradescope ASSIGNMENT [--output FILE]
+    python -m autograder new-notebook NN-name [--module NAME] [--exercise NAME]
 
 ``grade``:
  1. finds the notebooks: PATH is a notebook, an assignment folder, or nbgrader's
@@ -241,6 +242,19 @@ def _gradescope(args) -> int:
     return EXIT_OK
 
 
+def _new_notebook(args) -> int:
+    scaffold = _instructor_module("scaffold")
+
+    try:
+        paths = scaffold.create(Path("."), args.assignment, args.module, args.exercise)
+    except (ValueError, FileExistsError) as exc:
+        return _fail("new-notebook", str(exc), EXIT_USAGE)
+    for path in paths:
+        print(f"wrote {path}")
+    print(scaffold.next_steps(args.assignment, paths))
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- the parser
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m autograder", description="The pooling course's autograder.")
@@ -319,6 +333,12 @@ def parser() -> argparse.ArgumentParser:
     gs.add_argument("--output", default=None,
                     help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
     gs.set_defaults(run=_gradescope)
+    nn = sub.add_parser("new-notebook", help="start a new notebook from the templates in docs/template/: its source "
+                                             "notebook, exercise module and catalogue (run from the course root)")
+    nn.add_argument("assignment", metavar="NN-name", help="the new assignment, e.g. 07-pool-sum")
+    nn.add_argument("--module", help="its exercise module and catalogue's name (default: the words, e.g. pool_sum)")
+    nn.add_argument("--exercise", help="its first exercise's id and function name (default: the module's name)")
+    nn.set_defaults(run=_new_notebook)
     return p
 
 

@@ -71,6 +71,7 @@ INSTRUCTOR_ONLY = {
     "exercise_text.py": "`sync-text`: writes hints into solutions/ (authoring)",
     "translations.py": "`translate`: builds the translated source notebooks from solutions/ (authoring)",
     "gradescope.py": "`gradescope`: builds the instructor's Gradescope autograder zip (with the class's secret)",
+    "scaffold.py": "`new-notebook`: starts a new notebook's files from docs/template/ (authoring)",
 }
 LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "cvttf-notosanscjk-regular", "jupyterlab",
                 "ipykernel", "nbclient", "nbconvert", "nbformat")
