@@ -181,3 +181,27 @@ def test_explanations_are_said_in_chinese(exercise):
             assert not _english_sentences(chinese), (english, chinese)
             explained += 1
     assert explained
+
+
+# ----------------------------------------------------------------------------- the grader's notes
+@pytest.mark.parametrize("lang, heading", [("en", "**For the grader** (never shown to the learner)"),
+                                           ("zh", "**供评分者阅读**（学习者永远看不到）")])
+def test_the_graders_note_speaks_the_notebooks_language(tmp_path, lang, heading):
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from autograder.nbgrader_plugin.cells import AddRubrics
+
+    def answer(source):
+        return new_markdown_cell(source, id="why_same",
+                                 metadata={"nbgrader": {"grade": True, "solution": True, "points": 1}})
+
+    (tmp_path / "02-pooling-math").mkdir()
+    source = new_notebook(cells=[answer("### BEGIN SOLUTION\nThe model answer.\n### END SOLUTION")])
+    nbformat.write(source, tmp_path / "02-pooling-math" / "02-pooling-math.ipynb")
+    submitted = new_notebook(cells=[answer("my answer")], metadata={"autograder": {"language": lang}})
+    resources = {"nbgrader": {"assignment": "02-pooling-math", "notebook": "02-pooling-math"}}
+    with i18n.speaking("en" if lang == "zh" else "zh"):  # the notebook's language wins over the process's
+        nb, _ = AddRubrics(source_directory=str(tmp_path)).preprocess(submitted, resources)
+    note = nb.cells[1].source
+    assert note.startswith(heading) and "`why_same`" in note and note.endswith("The model answer."), note
