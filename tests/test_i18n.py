@@ -23,6 +23,10 @@ def _templates() -> list[str]:
                 assert isinstance(value, ast.Constant), f"{path.relative_to(ROOT)}:{node.lineno}: tr() takes a literal"
                 if value.value not in found:
                     found.append(value.value)
+    for path in sorted((ROOT / "autograder" / "templates").glob("*.j2")):  # Jinja2 templates: tr("...")
+        for text in re.findall(r"\btr\(\"([^\"]*)\"", path.read_text(encoding="utf-8")):
+            if text not in found:
+                found.append(text)
     return found
 
 
