@@ -5,7 +5,7 @@
                                        [--shard K/N]
     python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
     python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
-    python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML]
+    python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML] [--language en|zh]
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
@@ -166,7 +166,7 @@ def _report(args) -> int:
     report = _instructor_module("report")
 
     return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output,
-                       results=args.results)
+                       results=args.results, language=args.language)
 
 
 def _list(args) -> int:
@@ -302,6 +302,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--output", default="grading/report.html", help="the HTML file to write")
     r.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
+    r.add_argument("--language", choices=("en", "zh"), default=None,
+                   help="the language of the report's labels (default: COURSE_LANGUAGE, else en)")
     r.set_defaults(run=_report)
     sub.add_parser("list", help="list the exercises of the registry").set_defaults(run=_list)
     s = sub.add_parser("sample", help="submit the solution and the stub of assignments as sample students")

@@ -2,19 +2,24 @@
 
     python -m autograder report [--gradebook grading/gradebook.db]
                                 [--autograded grading/autograded] [--output grading/report.html]
+                                [--language en|zh]
 
 Run it from the course root after ``nbgrader autograde``. It
 
 1. reads nbgrader's gradebook (from a copy: the gradebook itself is never written) for every
    assignment's submissions, their total scores and the score of every grade cell;
 2. reads the autograded notebooks' grade cells: a failing check raises ``ExerciseFailed``, whose
-   message names "The smallest failing case (<label>):"; those labels are counted per exercise
+   message names "The smallest failing case (<label>):" (in a Chinese notebook
+   "最小的未通过用例（<label>）："); those labels are counted per exercise
    (an exercise's grade cells are ``<exercise>_visible`` and ``<exercise>_hidden``);
 3. writes one self-contained HTML file (figures embedded as PNG; laid out by the Jinja2 template
    ``autograder/templates/report.html.j2``, which escapes every value): a summary (students,
    submissions, mean and median per assignment), the score histogram of each assignment, the
    pass rate of each autograded grade cell, the most common failing cases, and every student's
    scores.
+
+The page's labels are in the course's language: ``--language``, else ``COURSE_LANGUAGE``, else
+English (the template says its texts through ``tr``, :func:`autograder.i18n.tr`).
 
 A missing or empty gradebook gets a message saying what to run, and exit status 1.
 """
@@ -34,13 +39,15 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from .i18n import language as spoken_language, speaking, tr
+
 __all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label",
            "ReportError", "NOT_WRITTEN"]
 
 DEFAULTS = {"gradebook": "grading/gradebook.db", "autograded": "grading/autograded", "output": "grading/report.html"}
 TOP_CASES = 5  # failing cases listed per exercise and check
 NOT_WRITTEN = "not written yet (still raises NotImplementedError)"
-_SMALLEST = re.compile(r"The smallest failing case \((.*)\):[ \t]*$", re.M)
+_SMALLEST = re.compile(r"(?:The smallest failing case \((?P<en>.*)\):|最小的未通过用例（(?P<zh>.*)）：)[ \t]*$", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _CHECK = re.compile(r"^(?P<exercise>.+)_(?P<which>visible|hidden)$")
 
@@ -144,8 +151,8 @@ def failure_label(output: dict) -> str:
     text = _ANSI.sub("", evalue + "\n" + "\n".join(output.get("traceback", []) or []))
     found = _SMALLEST.search(text)
     if found:
-        return found.group(1)
-    if output.get("ename") == "NotImplementedError" or "is not written yet" in text:
+        return found.group("en") if found.group("en") is not None else found.group("zh")
+    if output.get("ename") == "NotImplementedError" or "is not written yet" in text or "还没有写" in text:
         return NOT_WRITTEN
     first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
     return f"{output.get('ename', 'error')}: {first}"[:160]
@@ -221,11 +228,11 @@ def _histograms(data: ClassData) -> str:
         bins = [b - 0.5 for b in range(int(top) + 2)] if top <= 40 else 20
         ax.hist(scores, bins=bins, range=None if top <= 40 else (0, top), color="#4c72b0", edgecolor="white")
         if scores:
-            ax.axvline(statistics.mean(scores), color="#c44e52", linestyle="--", label=f"mean {statistics.mean(scores):.1f}")
+            ax.axvline(statistics.mean(scores), color="#c44e52", linestyle="--", label=tr("mean {mean:.1f}", mean=statistics.mean(scores)))
             ax.legend(loc="best", frameon=False)
         ax.set_title(f"{name} (n={len(scores)})")
-        ax.set_xlabel(f"total score (of {top:g})")
-        ax.set_ylabel("submissions")
+        ax.set_xlabel(tr("total score (of {top:g})", top=top))
+        ax.set_ylabel(tr("submissions"))
         ax.set_xlim(-0.5, top + 0.5)
         ax.yaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
@@ -258,7 +265,7 @@ def _pass_rate_figure(rows) -> str | None:
     for bar, (*_, p, n) in zip(bars, rows[::-1]):
         ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{p}/{n}", va="center")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("submissions passing (%)")
+    ax.set_xlabel(tr("submissions passing (%)"))
     fig.tight_layout()
     return _png(fig)
 
@@ -273,8 +280,8 @@ def _score(sub: Submission | None, top: float) -> str:
     """A student's score in the per-student table, after nbgrader's late penalty (as `nbgrader export`
     says it), the penalty shown; * when written answers await grading by hand."""
     if sub is None:
-        return "not submitted"
-    late = f" (late: -{sub.late_penalty:g})" if sub.late_penalty else ""
+        return tr("not submitted")
+    late = tr(" (late: -{penalty:g})", penalty=sub.late_penalty) if sub.late_penalty else ""
     return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "") + late
 
 
@@ -288,11 +295,28 @@ def _failing_cases(failures: dict, rates: list) -> list[list]:
         ranked = sorted(labels.items(), key=lambda kv: (kv[0] == NOT_WRITTEN, -len(kv[1]), kv[0]))
         for label, students in ranked[:TOP_CASES]:
             shown = ", ".join(sorted(students)[:8]) + (", ..." if len(students) > 8 else "")
-            rows.append([assignment, exercise, which, label, len(students), shown])
+            if label == NOT_WRITTEN:
+                label = tr("not written yet (still raises NotImplementedError)")
+            rows.append([assignment, exercise, _check_name(which), label, len(students), shown])
         if len(ranked) > TOP_CASES:
-            rows.append([assignment, exercise, which, f"... {len(ranked) - TOP_CASES} more cases",
+            rows.append([assignment, exercise, _check_name(which), tr("... {n} more cases", n=len(ranked) - TOP_CASES),
                          sum(len(s) for _, s in ranked[TOP_CASES:]), ""])
     return rows
+
+
+def _check_name(which: str) -> str:
+    """A check's name in the failing-cases table: visible or hidden, in the language spoken."""
+    return {"visible": tr("visible"), "hidden": tr("hidden")}.get(which, which)
+
+
+def _tr_html(template: str, **fields):
+    """The template's ``tr``: the translated template is the course's own (it may hold ``<b>``),
+    every field is escaped."""
+    from markupsafe import Markup
+
+    from . import i18n
+
+    return Markup(i18n.tr(template)).format(**fields)  # the template's texts: tests/test_i18n.py reads them
 
 
 @functools.cache
@@ -306,8 +330,21 @@ def _template():
     return env.get_template("report.html.j2")
 
 
-def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
-    """The report as one HTML page (autograder/templates/report.html.j2 lays it out)."""
+def render(data: ClassData, failures: dict, sources: dict[str, str], lang: str | None = None) -> str:
+    """The report as one HTML page (autograder/templates/report.html.j2 lays it out), its labels in
+    ``lang`` (default: the language spoken, see :mod:`autograder.i18n`)."""
+    import matplotlib
+
+    lang = lang or spoken_language()
+    with speaking(lang), matplotlib.rc_context():
+        if lang == "zh":
+            from .fonts import use_cjk_fonts
+
+            use_cjk_fonts()  # the figures' Chinese labels
+        return _render(data, failures, sources, lang)
+
+
+def _render(data: ClassData, failures: dict, sources: dict[str, str], lang: str) -> str:
     all_scores = [s.score for s in data.submissions]
     summary = []
     for name, top in data.assignments.items():
@@ -319,7 +356,7 @@ def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
     student_scores = [[student, *(_score(by_key.get((student, name)), top) for name, top in data.assignments.items())]
                       for student in data.students]
     return _template().render(
-        made=f"{datetime.datetime.now():%Y-%m-%d %H:%M}", sources=sources,
+        tr=_tr_html, lang={"zh": "zh-CN"}.get(lang, lang), made=f"{datetime.datetime.now():%Y-%m-%d %H:%M}", sources=sources,
         n_students=len(data.students), n_submissions=len(data.submissions),
         overall={"mean": f"{statistics.mean(all_scores):.2f}", "median": f"{statistics.median(all_scores):g}"}
         if all_scores else None,
@@ -330,10 +367,11 @@ def render(data: ClassData, failures: dict, sources: dict[str, str]) -> str:
 
 
 def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path = DEFAULTS["autograded"],
-         output: str | Path = DEFAULTS["output"], results: list | None = None) -> int:
+         output: str | Path = DEFAULTS["output"], results: list | None = None, language: str | None = None) -> int:
     """Write the class report; 0 when written, 1 (with a message, no traceback) when it cannot be.
 
-    ``results``: JSON results files to report on instead of nbgrader's gradebook.
+    ``results``: JSON results files to report on instead of nbgrader's gradebook. ``language``:
+    the page's language (``"en"`` or ``"zh"``; default ``COURSE_LANGUAGE``, else English).
     """
     if results:
         try:
@@ -341,8 +379,10 @@ def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path =
         except ReportError as exc:
             print(f"report: {exc}", file=sys.stderr)
             return 1
-        return _write(render(data, failures, {"gradebook": ", ".join(map(str, results)), "autograded": "the same"}),
-                      output, data)
+        with speaking(language):
+            same = tr("the same")
+        return _write(render(data, failures, {"gradebook": ", ".join(map(str, results)), "autograded": same},
+                             language), output, data)
     try:
         data = read_gradebook(Path(gradebook))
         if not data.submissions:
@@ -355,7 +395,8 @@ def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path =
         print(f"report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
               file=sys.stderr)
     failures = read_failures(Path(autograded), data)
-    return _write(render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)}), output, data)
+    return _write(render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)}, language),
+                  output, data)
 
 
 def _write(page: str, output, data: ClassData) -> int:

@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import math
 import pkgutil
+import re
 import subprocess
 import sys
 import textwrap
@@ -300,3 +301,30 @@ def test_padding_diagram_pads_what_the_conv2d_probe_reads(L, k, s, d):
     after = len(grey) - before - L
     assert grey[before:before + L] == [False] * L
     assert (before, after) == same_padding_reference(L, k, s, d)
+
+
+# ----------------------------------------------------------------------------- (e) in Chinese
+CALLER_TEXT_ONLY = {"side_by_side"}  # its titles are the caller's own (the Chinese notebook passes Chinese ones)
+
+
+@pytest.mark.parametrize("assignment", list(CALLS))
+def test_each_figure_speaks_chinese_with_a_font_that_draws_it(assignment):
+    """In a Chinese notebook (``autograder.use_language("zh")``), every figure's own texts are
+    Chinese and matplotlib draws them with a CJK font: no "Glyph ... missing" warning."""
+    import warnings
+
+    from autograder import i18n
+    from autograder.fonts import use_cjk_fonts
+
+    with matplotlib.rc_context(), i18n.speaking("zh"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert use_cjk_fonts(), "no font with Chinese glyphs (requirements.txt pins cvttf-notosanscjk-regular)"
+        drawn = CALLS[assignment]()
+        for name, results in drawn.items():
+            for fig in results:
+                fig.canvas.draw()
+                texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+                if name not in CALLER_TEXT_ONLY:
+                    assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts), (name, texts)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not missing, missing[:3]

@@ -163,3 +163,48 @@ def test_learner_text_is_escaped():
     # The figures are still embedded as PNG (base64 passes through escaping unchanged).
     image = re.search(r'<img alt="score histogram per assignment" src="data:image/png;base64,([^"]+)"', page)
     assert image and base64.b64decode(image.group(1)).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_the_report_in_chinese_reads_chinese_messages(monkeypatch):
+    """``report --language zh`` (or COURSE_LANGUAGE=zh): the page's labels in Chinese, the failing-case
+    labels read from Chinese messages (a hand-built ClassData, no nbgrader run)."""
+    import warnings
+
+    from autograder.cli import parser
+
+    assert parser().parse_args(["report", "--language", "zh"]).language == "zh"
+    assert parser().parse_args(["report"]).language is None  # then COURSE_LANGUAGE, else English
+    message = ("\npool2d：7 个可见用例中有 3 个未通过。\n\n最小的未通过用例（3x4 特征映射上的步幅 (2, 1)）：\n"
+               "    pool2d(...)\n")
+    assert report.failure_label({"ename": "ExerciseFailed", "evalue": message}) == "3x4 特征映射上的步幅 (2, 1)"
+    coloured = {"ename": "ExerciseFailed", "evalue": "", "traceback": ["\x1b[0;31m最小的未通过用例（并列，负数）：\x1b[0m"]}
+    assert report.failure_label(coloured) == "并列，负数"
+    stub = {"ename": "ExerciseFailed", "evalue": "\npool2d 还没有写：请把它所在单元格中的 ..."}
+    assert report.failure_label(stub) == report.NOT_WRITTEN
+
+    cells = [report.Cell("pool2d_visible", 0.0, 3.0, True, False)]
+    data = report.ClassData(students=["ada", "bob"], assignments={ASSIGNMENT: 3.0},
+                            grade_cells={ASSIGNMENT: [("pool2d_visible", 3.0, True)]},
+                            submissions=[report.Submission(ASSIGNMENT, s, 0.0, 3.0, False, cells) for s in ("ada", "bob")])
+    failures = {(ASSIGNMENT, "pool2d", "visible"): {
+        report.failure_label({"ename": "ExerciseFailed", "evalue": message}): ["ada"],
+        report.failure_label(stub): ["bob"]}}
+    monkeypatch.delenv("COURSE_LANGUAGE", raising=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        page = report.render(data, failures, {"gradebook": "grading/gradebook.db", "autograded": "grading/autograded"},
+                             "zh")
+    assert not [w for w in caught if "missing from" in str(w.message)], "a figure label without a CJK font"
+    assert "<html lang=zh-CN>" in page and "<h1>班级报告</h1>" in page and "<b>2</b> 名学生，<b>2</b> 份提交" in page
+    rows = _rows(page)
+    assert ["作业", "练习", "检查", "最小的未通过用例", "提交数", "学生"] in rows
+    assert [ASSIGNMENT, "pool2d", "可见", "3x4 特征映射上的步幅 (2, 1)", "1", "ada"] in rows
+    assert [ASSIGNMENT, "pool2d", "可见", "还没有写（仍然引发 NotImplementedError）", "1", "bob"] in rows
+    words = re.sub(r"<[^>]+>|data:image/png;base64,[^\"]+|\{[^}]*\}", " ", page.split("</style>")[1])
+    english = [w for w in re.findall(r"\b[A-Za-z]{4,}\b", words)
+               if w not in {"pooling", "math", "grading", "gradebook", "autograded", "NotImplementedError", "pool2d"}]
+    assert not english, english
+    # the same class in English: the existing labels, unchanged
+    page = report.render(data, failures, {"gradebook": "g.db", "autograded": "a"}, "en")
+    assert "<b>2</b> students, <b>2</b> submissions" in page and "<h1>Class report</h1>" in page
+    assert [ASSIGNMENT, "pool2d", "visible", report.NOT_WRITTEN, "1", "bob"] in _rows(page)

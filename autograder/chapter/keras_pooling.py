@@ -34,6 +34,7 @@ import numpy as np
 from .. import references, tfops
 from ..geometry import normalize_tuple, window
 from ..cases import Case, feature_map, rng
+from ..i18n import tr
 from ..registry import Exercise, register
 
 NOTEBOOK = "04-keras-pooling-layers"
@@ -72,11 +73,12 @@ def _keras_pool_explain(case: Case, index: tuple) -> str:
     where = [str(batch), str(channel), *ranges] if first else [str(batch), *ranges, str(channel)]
     window = x[(batch, channel) + tuple(slice(a, b) for a, b in zip(starts, stops))] if first else \
         x[(batch,) + tuple(slice(a, b) for a, b in zip(starts, stops)) + (channel,)]
-    text = f"output[{', '.join(map(str, index))}] comes from the window x[{', '.join(where)}]"
+    text = tr("output[{index}] comes from the window x[{where}]", index=", ".join(map(str, index)),
+              where=", ".join(where))
     if window.size <= 27:
         text += " = " + " ".join(np.array2string(window, separator=", ").split())
     if str(case.kwargs.get("padding", "valid")).lower() == "same":
-        text += " (SAME: only these real cells count; the padding is neither a zero nor part of the average)"
+        text += tr(" (SAME: only these real cells count; the padding is neither a zero nor part of the average)")
     return text
 
 
@@ -226,7 +228,8 @@ def _global_pool_explain(case: Case, index: tuple) -> str:
     channel = index[1] if (first or len(index) == 2) else index[-1]
     spatial = ", ".join([":"] * n)
     where = f"x[{batch}, {channel}, {spatial}]" if first else f"x[{batch}, {spatial}, {channel}]"
-    return f"output[{', '.join(map(str, index))}] summarises every position of one channel of one example: {where}"
+    return tr("output[{index}] summarises every position of one channel of one example: {where}",
+              index=", ".join(map(str, index)), where=where)
 
 
 def global_pool_visible():

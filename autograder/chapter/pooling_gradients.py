@@ -35,6 +35,7 @@ import numpy as np
 from .. import references
 from ..geometry import output_length, tf_window, window
 from ..cases import Case, feature_map, rng
+from ..i18n import tr
 from ..registry import Exercise, register
 
 NOTEBOOK = "05-pooling-gradients"
@@ -78,12 +79,13 @@ def _explain(case: Case, index: tuple) -> str:
             rows, cols = window(i, height, kh, sh, padding), window(j, width, kw, sw, padding)
             if rows.start <= r < rows.stop and cols.start <= c < cols.stop:
                 u = up[n, ch, i, j] if fmt == "NCHW" else up[n, i, j, ch]
-                covering.append(f"({i}, {j}): upstream {float(u):.6g}")
-    cell = f"input cell (row {r}, column {c}) of image {n}, channel {ch}"
+                covering.append(tr("({i}, {j}): upstream {u:.6g}", i=i, j=j, u=float(u)))
+    cell = tr("input cell (row {r}, column {c}) of image {n}, channel {ch}", r=r, c=c, n=n, ch=ch)
     if not covering:
-        return f"{cell} lies in no window: its gradient is 0."
+        return tr("{cell} lies in no window: its gradient is 0.", cell=cell)
     shown = "; ".join(covering[:6]) + ("; ..." if len(covering) > 6 else "")
-    return f"{cell} lies in the windows of {len(covering)} output cell(s) (row, column): {shown}"
+    return tr("{cell} lies in the windows of {count} output cell(s) (row, column): {shown}", cell=cell,
+              count=len(covering), shown=shown)
 
 
 # ----------------------------------------------------------------------------- cases

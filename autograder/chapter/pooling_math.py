@@ -26,6 +26,7 @@ import numpy as np
 from .. import references
 from ..geometry import normalize_tuple, window
 from ..cases import Case, feature_map, rng
+from ..i18n import tr
 from ..registry import Exercise, register
 
 NOTEBOOK = "02-pooling-math"
@@ -52,8 +53,8 @@ def _pool2d_explain(case: Case, index: tuple) -> str:
     i, j = index
     rows, cols = window(i, x.shape[0], kh, sh), window(j, x.shape[1], kw, sw)
     values = " ".join(np.array2string(x[rows.start:rows.stop, cols.start:cols.stop], separator=", ").split())
-    return (f"output[{i}, {j}] comes from the window feature_map[{rows.start}:{rows.stop}, "
-            f"{cols.start}:{cols.stop}] = {values}")
+    return tr("output[{i}, {j}] comes from the window feature_map[{r0}:{r1}, {c0}:{c1}] = {values}",
+              i=i, j=j, r0=rows.start, r1=rows.stop, c0=cols.start, c1=cols.stop, values=values)
 
 
 def _chapter_map():

@@ -44,6 +44,7 @@ import numpy as np
 from .. import references
 from ..geometry import same_padding_split, tf_window, window
 from ..cases import Case, feature_map, rng
+from ..i18n import tr
 from ..registry import Exercise, register
 
 NOTEBOOK = "03-tensorflow-max-pool"
@@ -74,8 +75,12 @@ def _fmt(array) -> str:
     return " ".join(np.array2string(np.asarray(array), separator=", ", threshold=40).split())
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _rows(n: int) -> str:
+    return tr("{n} row", n=n) if n == 1 else tr("{n} rows", n=n)
+
+
+def _columns(n: int) -> str:
+    return tr("{n} column", n=n) if n == 1 else tr("{n} columns", n=n)
 
 
 def explain(case: Case, index: tuple) -> str:
@@ -99,17 +104,17 @@ def explain(case: Case, index: tuple) -> str:
     c0, c1, cc0, cc1 = cols.start, cols.stop, cols.real_start, cols.real_stop
     real = x[n, c, rr0:rr1, cc0:cc1] if fmt == "NCHW" else x[n, rr0:rr1, cc0:cc1, c]
     where = plane.format(n=n, c=c)
-    text = (f"output{list(index)} (batch {n}, channel {c}) comes from the window rows {r0}:{r1}, "
-            f"columns {c0}:{c1} of {where}")
+    text = tr("output{index} (batch {n}, channel {c}) comes from the window rows {r0}:{r1}, columns {c0}:{c1} "
+              "of {where}", index=list(index), n=n, c=c, r0=r0, r1=r1, c0=c0, c1=c1, where=where)
     if padding == "SAME":
         top, bottom = same_padding_split(height, kh, sh)
         left, right = same_padding_split(width, kw_, sw)
-        text += (f"; SAME pads this input with {_count(top, 'row')} on top and {bottom} at the bottom, "
-                 f"{_count(left, 'column')} on the left and {right} on the right")
+        text += tr("; SAME pads this input with {top} on top and {bottom} at the bottom, {left} on the left and "
+                   "{right} on the right", top=_rows(top), bottom=bottom, left=_columns(left), right=right)
         if rows.padded or cols.padded:
-            text += (f", so the window covers padding and only rows {rr0}:{rr1}, columns {cc0}:{cc1} "
-                     f"are real ({real.size} of {kh * kw_} cells)")
-    return text + f": {_fmt(real)}"
+            text += tr(", so the window covers padding and only rows {r0}:{r1}, columns {c0}:{c1} are real "
+                       "({real} of {total} cells)", r0=rr0, r1=rr1, c0=cc0, c1=cc1, real=real.size, total=kh * kw_)
+    return text + tr(": {values}", values=_fmt(real))
 
 
 # ----------------------------------------------------------------------------- cases

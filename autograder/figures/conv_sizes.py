@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry
+from ..i18n import tr
 from ._draw import CELL_EDGE, NEUTRAL, WINDOW, matrix, rect
 
 __all__ = ["side_by_side", "kernel_positions", "feature_map_grid", "padding_diagram"]
@@ -23,7 +24,7 @@ def side_by_side(images, titles, cmap="gray"):
     return fig
 
 
-def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25)), title="input image"):
+def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25)), title=None):
     """A kernel's window drawn at a few positions on an image, and how many positions there are.
 
     Args:
@@ -31,7 +32,7 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
         kernel_size: the kernel's side k (stride 1, VALID: it fits in (H - k + 1) x (W - k + 1)
             positions).
         positions: (row, column) of each window's top-left cell, each labelled next to its window.
-        title: the image's name in the panel title.
+        title: the image's name in the panel title (default: "input image", in the language spoken).
 
     Returns:
         The matplotlib ``Figure``.
@@ -40,6 +41,7 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
 
     x = matrix(image, "image")
     k = _positive(kernel_size, "kernel_size")
+    title = tr("input image") if title is None else title
     rows, cols = geometry.output_length(x.shape[0], k, 1), geometry.output_length(x.shape[1], k, 1)
     fig, ax = plt.subplots(figsize=(4.6, 4.6))
     ax.imshow(x, cmap="gray", interpolation="nearest")
@@ -63,18 +65,20 @@ def kernel_positions(image, kernel_size=3, positions=((0, 0), (9, 12), (25, 25))
                 bbox=dict(boxstyle="round,pad=0.25", facecolor=colour, edgecolor="none"))
     ax.set_xticks([0, x.shape[1] - 1])
     ax.set_yticks([0, x.shape[0] - 1])
-    ax.set_title(f"{title}: {x.shape[0]}x{x.shape[1]}; a {k}x{k} window fits at\n"
-                 f"{rows} x {cols} = {rows * cols} positions (stride 1, VALID)", fontsize=10)
+    ax.set_title(tr("{title}: {height}x{width}; a {k}x{k} window fits at\n{rows} x {cols} = {count} positions "
+                    "(stride 1, VALID)", title=title, height=x.shape[0], width=x.shape[1], k=k, rows=rows, cols=cols,
+                    count=rows * cols), fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def feature_map_grid(maps, columns=8, title="feature maps", cmap="magma"):
+def feature_map_grid(maps, columns=8, title=None, cmap="magma"):
     """Every channel of a channels-last stack of feature maps as a small image.
 
     Args:
         maps: array of shape (H, W, C) (one image's feature maps, NHWC without the N).
         columns: images per row.
+        title: the figure's title (default: "feature maps", in the language spoken).
 
     Returns:
         The matplotlib ``Figure`` (C panels, titled by channel index).
@@ -82,6 +86,7 @@ def feature_map_grid(maps, columns=8, title="feature maps", cmap="magma"):
     import matplotlib.pyplot as plt
 
     maps = np.asarray(maps)
+    title = tr("feature maps") if title is None else title
     channels = maps.shape[-1]
     rows = -(-channels // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(1.35 * columns, 1.45 * rows + 0.5), squeeze=False)
@@ -90,7 +95,7 @@ def feature_map_grid(maps, columns=8, title="feature maps", cmap="magma"):
         if c < channels:
             ax.imshow(maps[..., c], cmap=cmap, interpolation="nearest")
             ax.set_title(f"[..., {c}]", fontsize=7)
-    fig.suptitle(f"{title}: shape {maps.shape} (H, W, C)", fontsize=10)
+    fig.suptitle(tr("{title}: shape {shape} (H, W, C)", title=title, shape=maps.shape), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -137,8 +142,9 @@ def padding_diagram(input_length, kernel_size, stride=1, dilation=1, ax=None):
     ax.set_ylim(1.4 + out * 0.55, -0.9)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"SAME, L={L}, kernel {k}, stride {s}, dilation {d}: TensorFlow pads "
-                 f"{before} before and {after} after; {out} outputs", fontsize=9)
+    ax.set_title(tr("SAME, L={L}, kernel {k}, stride {s}, dilation {d}: TensorFlow pads {before} before and "
+                    "{after} after; {out} outputs", L=L, k=k, s=s, d=d, before=before, after=after, out=out),
+                 fontsize=9)
     return fig
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry
+from ..i18n import tr
 from ._draw import CELL_EDGE, HIGHLIGHT, NEUTRAL, WINDOW, rect
 
 __all__ = ["window_view", "memory_bars"]
@@ -46,7 +47,8 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
     left.set_ylim(height + 0.1, -0.1)
     left.set_aspect("equal")
     left.set_axis_off()
-    left.set_title(f"x: {height}x{width}, strides {x.strides} bytes", fontsize=9)
+    left.set_title(tr("x: {height}x{width}, strides {strides} bytes", height=height, width=width, strides=x.strides),
+                   fontsize=9)
     for i in range(out_h):
         for j in range(out_w):
             x0, y0 = j * (kw + gap), i * (kh + gap)
@@ -64,23 +66,25 @@ def window_view(height=4, width=5, ksize=2, strides=1, itemsize=4):
     right.set_aspect("equal")
     right.set_axis_off()
     right.set_title(f"windows = sliding_window_view(x, ({kh}, {kw}))" + (f"[::{sh}, ::{sw}]" if (sh, sw) != (1, 1) else "")
-                    + f"\nshape {windows.shape}, strides {windows.strides} bytes: a view, nothing copied",
-                    fontsize=9)
+                    + "\n" + tr("shape {shape}, strides {strides} bytes: a view, nothing copied", shape=windows.shape,
+                                 strides=windows.strides), fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def memory_bars(sizes, reference=None, title="memory"):
+def memory_bars(sizes, reference=None, title=None):
     """A horizontal bar per approach: bytes it allocates (``sizes``: label -> bytes), in MB.
 
     ``reference`` (the input's size in bytes) is drawn as a dashed line, and each bar is
-    labelled with its size and its multiple of the input.
+    labelled with its size and its multiple of the input. ``title`` defaults to "memory" (in the
+    language spoken).
 
     Returns:
         The matplotlib ``Figure``.
     """
     import matplotlib.pyplot as plt
 
+    title = tr("memory") if title is None else title
     labels = list(sizes)
     values = np.array([sizes[k] for k in labels], dtype=float) / 1e6
     fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(labels) + 1.3))
@@ -90,14 +94,14 @@ def memory_bars(sizes, reference=None, title="memory"):
         text = f"{v:.2f} MB" if v >= 0.01 else f"{v * 1e3:.1f} kB"
         if reference:
             ratio = v * 1e6 / reference
-            text += f"  ({ratio:.2g}x the input)" if ratio >= 0.01 else "  (about nothing)"
+            text += "  " + (tr("({ratio:.2g}x the input)", ratio=ratio) if ratio >= 0.01 else tr("(about nothing)"))
         ax.text(v + values.max() * 0.01, y, text, va="center", fontsize=8)
     if reference:
         ax.axvline(reference / 1e6, color=CELL_EDGE, linestyle="--", linewidth=1)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, values.max() * 1.3)
-    ax.set_xlabel("MB allocated (peak, measured with tracemalloc)")
+    ax.set_xlabel(tr("MB allocated (peak, measured with tracemalloc)"))
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

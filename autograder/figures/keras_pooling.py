@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import references
+from ..i18n import tr
 
 __all__ = ["sample_picture", "EDGE_KERNELS", "edge_feature_maps", "feature_maps_before_after",
            "global_pool_per_channel"]
@@ -26,6 +27,13 @@ EDGE_KERNELS = {
     "diagonal edges": [[0, 1, 2], [-1, 0, 1], [-2, -1, 0]],
     "bright spots": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
 }
+
+
+def _kernel_name(name: str) -> str:
+    """A kernel's name as the figures show it: :data:`EDGE_KERNELS`' names in the language spoken, others as given."""
+    shown = {"vertical edges": tr("vertical edges"), "horizontal edges": tr("horizontal edges"),
+             "diagonal edges": tr("diagonal edges"), "bright spots": tr("bright spots")}
+    return shown.get(name, name)
 
 
 def edge_feature_maps(picture, kernels=None):
@@ -67,10 +75,10 @@ def feature_maps_before_after(maps, names, pool_size=2):
     channels = maps.shape[-1]
     fig, axes = plt.subplots(2, channels, figsize=(3.0 * channels, 6.2), squeeze=False)
     for c in range(channels):
-        for row, (data, what) in enumerate(((maps, "feature map"), (pooled, f"MaxPooling2D({pool_size})"))):
+        for row, (data, what) in enumerate(((maps, tr("feature map")), (pooled, f"MaxPooling2D({pool_size})"))):
             ax = axes[row, c]
             ax.imshow(data[0, :, :, c], cmap="magma", interpolation="nearest")
-            ax.set_title(f"{names[c]}\n{what} {data.shape[1]}x{data.shape[2]}", fontsize=9)
+            ax.set_title(f"{_kernel_name(names[c])}\n{what} {data.shape[1]}x{data.shape[2]}", fontsize=9)
             ax.set_axis_off()
     fig.tight_layout()
     return fig
@@ -96,10 +104,11 @@ def global_pool_per_channel(maps, names):
                              gridspec_kw={"width_ratios": [1] * channels + [1.2, 1.2]})
     for c in range(channels):
         axes[c].imshow(maps[0, :, :, c], cmap="magma", interpolation="nearest")
-        axes[c].set_title(f"{names[c]}\nmax {top[c]:.2f}, average {mean[c]:.3f}", fontsize=9)
+        axes[c].set_title(_kernel_name(names[c]) + "\n" + tr("max {top:.2f}, average {mean:.3f}", top=top[c],
+                                                                     mean=mean[c]), fontsize=9)
         axes[c].set_axis_off()
     where = np.arange(channels)
-    labels = [n.replace(" ", "\n") for n in names]
+    labels = [_kernel_name(n).replace(" ", "\n") for n in names]
     shape = f"(1, {maps.shape[1]}, {maps.shape[2]}, {channels}) -> (1, {channels})"
     for ax, values, layer, colour in ((axes[-2], top, "GlobalMaxPooling2D", "#1f77b4"),
                                       (axes[-1], mean, "GlobalAveragePooling2D", "#ff7f0e")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry, references
+from ..i18n import tr
 from ._draw import CELL_EDGE, HIGHLIGHT, matrix, padding_name, pool_mode, rect
 
 __all__ = ["gradient_routes"]
@@ -126,12 +127,13 @@ def gradient_routes(value, upstream, ksize, strides, padding="VALID", mode="max"
             ax.annotate("", xy=(c + land_dx, r + _HEAD_Y), xytext=(c + land_dx, r + wire_dy), zorder=4,
                         arrowprops=dict(arrowstyle="-|>", mutation_scale=10, color=colour[i, j], lw=1.4,
                                         shrinkA=0, shrinkB=0))
-    what = "its window's first maximum" if mode == "max" else "every real cell of its window, divided equally"
-    ax.text(w / 2, -0.3, "input x (tinted: receives gradient)", ha="center", va="bottom", fontsize=10)
-    ax.text(up_x0 + ow / 2, up_y0 - 0.3, "upstream dL/dy", ha="center", va="bottom", fontsize=10)
-    ax.text(dx_x0 + w / 2, -0.3, "dL/dx (TensorFlow)", ha="center", va="bottom", fontsize=10)
-    ax.set_title(f"{mode} pooling, {k[0]}x{k[1]} windows, strides {s[0]}x{s[1]}, {padding}:\n"
-                 f"each upstream value goes to {what}", fontsize=10)
+    what = tr("its window's first maximum") if mode == "max" else tr("every real cell of its window, divided equally")
+    ax.text(w / 2, -0.3, tr("input x (tinted: receives gradient)"), ha="center", va="bottom", fontsize=10)
+    ax.text(up_x0 + ow / 2, up_y0 - 0.3, tr("upstream dL/dy"), ha="center", va="bottom", fontsize=10)
+    ax.text(dx_x0 + w / 2, -0.3, tr("dL/dx (TensorFlow)"), ha="center", va="bottom", fontsize=10)
+    pooling = tr("max pooling") if mode == "max" else tr("avg pooling")
+    ax.set_title(tr("{pooling}, {kh}x{kw} windows, strides {sh}x{sw}, {padding}:\neach upstream value goes to {what}",
+                    pooling=pooling, kh=k[0], kw=k[1], sh=s[0], sw=s[1], padding=padding, what=what), fontsize=10)
     ax.set_xlim(-0.3, dx_x0 + w + 0.3)
     ax.set_ylim(max(h, oh) + 0.3, -0.9)
     ax.set_aspect("equal")

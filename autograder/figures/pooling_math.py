@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry, references
+from ..i18n import tr
 from ._draw import CELL_EDGE, grid, matrix, pool_mode, rect
 
 __all__ = ["pooling_steps"]
@@ -48,19 +49,21 @@ def pooling_steps(feature_map, pool_size, stride, mode="max", columns=2):
         top, left = rows[i].start, cols[j].start
         window = np.zeros(x.shape, bool)
         window[top:rows[i].stop, left:cols[j].stop] = True
-        grid(ax, x, 0, "feature map", highlight=window)
+        grid(ax, x, 0, tr("feature map"), highlight=window)
         ax.add_patch(rect(left, top, kw, kh))
         filled = np.arange(steps).reshape(oh, ow) <= step
         current = np.zeros(out.shape, bool)
         current[i, j] = True
         gap = x.shape[1] + 1.5
-        grid(ax, out, gap, f"{mode}-pooled output", highlight=current, filled=filled)
+        grid(ax, out, gap, tr("max-pooled output") if mode == "max" else tr("avg-pooled output"), highlight=current,
+             filled=filled)
         ax.add_patch(rect(gap + j, i, 1, 1))
         ax.annotate("", xy=(gap - 0.2, x.shape[0] / 2), xytext=(x.shape[1] + 0.2, x.shape[0] / 2),
                     arrowprops=dict(arrowstyle="->", color=CELL_EDGE))
         ax.set_xlim(-0.2, gap + ow + 0.2)
         ax.set_ylim(max(x.shape[0], oh) + 0.2, -1.0)
         ax.set_aspect("equal")
-        ax.set_title(f"step {step + 1}: window at row {top}, column {left}", fontsize=10)
+        ax.set_title(tr("step {n}: window at row {row}, column {column}", n=step + 1, row=top, column=left),
+                     fontsize=10)
     fig.tight_layout()
     return fig

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import geometry, references
+from ..i18n import tr
 from ._draw import NEUTRAL, matrix, padding_name, padding_split, rect
 from .conv_sizes import side_by_side
 
@@ -62,8 +63,8 @@ def windows_on_image(image, ksize, strides, padding="VALID", highlight=((0, 0),)
     ax.set_xlim(-left - 4, width + right + 4)
     ax.set_ylim(height + bottom + 4, -top - 4)
     ax.set_axis_off()
-    ax.set_title(title or f"{len(rows)}x{len(cols)} windows of {kh}x{kw}, strides {sh}x{sw}, {padding}",
-                 fontsize=10)
+    ax.set_title(title or tr("{n_rows}x{n_cols} windows of {kh}x{kw}, strides {sh}x{sw}, {padding}", n_rows=len(rows),
+                             n_cols=len(cols), kh=kh, kw=kw, sh=sh, sw=sw, padding=padding), fontsize=10)
     return ax.figure
 
 
@@ -109,13 +110,14 @@ def same_padding_grid(height, width, ksize, strides, ax=None):
     ax.set_ylim(height + bottom + 0.2, -top - 0.2)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title(f"{height}x{width} input, {kh}x{kw} window, strides {sh}x{sw}, SAME\n"
-                 f"padding: top {top}, bottom {bottom}, left {left}, right {right}; output {out_h}x{out_w}",
-                 fontsize=9)
+    ax.set_title(tr("{height}x{width} input, {kh}x{kw} window, strides {sh}x{sw}, SAME\npadding: top {top}, "
+                    "bottom {bottom}, left {left}, right {right}; output {out_h}x{out_w}", height=height, width=width,
+                    kh=kh, kw=kw, sh=sh, sw=sw, top=top, bottom=bottom, left=left, right=right, out_h=out_h,
+                    out_w=out_w), fontsize=9)
     return ax.figure
 
 
-def max_vs_average(image, pool_size, strides=None, padding="VALID", title="original", cmap="gray", api="keras"):
+def max_vs_average(image, pool_size, strides=None, padding="VALID", title=None, cmap="gray", api="keras"):
     """A 2-D image, its max pooling and its average pooling side by side, each titled with its shape.
 
     Used by 03-tensorflow-max-pool (``api="tf.nn"``: a feature map pooled by ``tf.nn.max_pool2d``
@@ -130,7 +132,7 @@ def max_vs_average(image, pool_size, strides=None, padding="VALID", title="origi
         pool_size: an int or a pair (kh, kw): the window.
         strides: an int or a pair; ``None`` means ``pool_size`` (the layers' default).
         padding: ``"VALID"`` or ``"SAME"``, any letter case.
-        title: the first panel's title.
+        title: the first panel's title (default: "original", in the language spoken).
         cmap: the colour map of all three panels.
         api: ``"keras"`` or ``"tf.nn"``: which TensorFlow API pools, and names the panels.
 
@@ -138,6 +140,7 @@ def max_vs_average(image, pool_size, strides=None, padding="VALID", title="origi
         The matplotlib ``Figure``.
     """
     picture = matrix(image, "image")
+    title = tr("original") if title is None else title
     window = geometry.normalize_tuple(pool_size, 2, "pool_size")
     step = window if strides is None else geometry.normalize_tuple(strides, 2, "strides")
     padding = padding_name(padding)
@@ -151,9 +154,10 @@ def max_vs_average(image, pool_size, strides=None, padding="VALID", title="origi
     elif api == "tf.nn":
         x = (picture if np.issubdtype(picture.dtype, np.floating) else picture.astype(np.float32))[None, :, :, None]
         pooled = [references.tf_pool(x, window, step, padding, m)[0, :, :, 0] for m in ("max", "avg")]
-        size = f"{window[0]}x{window[1]}" + ("" if step == window else f", strides {step[0]}x{step[1]}") + (
-            "" if padding == "VALID" else ", SAME")
-        names = [f"max pool {size}", f"average pool {size}"]
+        size = f"{window[0]}x{window[1]}" + (
+            "" if step == window else tr(", strides {sh}x{sw}", sh=step[0], sw=step[1])) + (
+            "" if padding == "VALID" else tr(", SAME"))
+        names = [tr("max pool {size}", size=size), tr("average pool {size}", size=size)]
     else:
         raise ValueError(f"api must be 'keras' or 'tf.nn'; received {api!r}")
     return side_by_side([picture, *pooled], [title, *names], cmap=cmap)

@@ -17,6 +17,8 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from ..i18n import notebook_language, speaking, tr
+
 __all__ = ["OptionalStub", "AddRubrics", "ClearRubrics", "RUBRIC_KEY"]
 
 RUBRIC_KEY = "rubric"  # cell.metadata.autograder.rubric marks a grader's note
@@ -67,14 +69,17 @@ class AddRubrics(NbGraderPreprocessor):
         info = resources.get("nbgrader", {})
         notes = self._rubrics(info.get("assignment", ""), info.get("notebook", ""))
         cells = []
+        lang = notebook_language(nb)  # the note speaks the notebook's language
         for cell in nb.cells:
             if cell.get("metadata", {}).get("autograder", {}).get(RUBRIC_KEY):
                 continue  # an older note (a regrade): replaced below
             cells.append(cell)
             if cell.get("id") in notes:
+                with speaking(lang):
+                    heading = tr("**For the grader** (never shown to the learner): the model answer and the rubric "
+                                 "of `{cell}`.", cell=cell.id)
                 note = new_markdown_cell(
-                    f"**For the grader** (never shown to the learner): the model answer and the rubric of "
-                    f"`{cell.id}`.\n\n{notes[cell.id]}",
+                    f"{heading}\n\n{notes[cell.id]}",
                     id=f"{cell.id}-rubric"[:64],
                     metadata={"autograder": {RUBRIC_KEY: True}, "deletable": False, "editable": False})
                 cells.append(note)
