@@ -52,9 +52,9 @@ test: setup
 
 # Both languages: course/ from solutions/; solutions-zh/ built from solutions/ and i18n/zh/, then course-zh/.
 course: setup
-	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=en $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	COURSE_LANGUAGE=en $(BIN)/nbgrader generate_assignment '*' --force
 	COURSE_LANGUAGE=zh $(BIN)/python -m autograder translate build --language zh
-	for a in $(ASSIGNMENTS); do COURSE_LANGUAGE=zh $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	COURSE_LANGUAGE=zh $(BIN)/nbgrader generate_assignment '*' --force
 
 autograde: setup
 	@test -n "$(A)" || { echo "usage: make autograde A=<assignment> [NBGRADER_ARGS='--student ID --force']"; exit 2; }
