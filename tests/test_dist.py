@@ -337,7 +337,7 @@ def test_the_command_line_works_without_the_instructor_modules(venv, tmp_path):
     assert listed.returncode == 0, listed.stderr[-2000:]
     assert "pool2d" in listed.stdout
     for command in ("report", "autograde 02-pooling-math", "sample 02-pooling-math", "sync-text", "translate status",
-                    "gradescope 02-pooling-math"):
+                    "gradescope 02-pooling-math", "new-notebook 07-pool-sum"):
         proc = subprocess.run([python, "-m", "autograder", *command.split()], cwd=tmp_path, env=env,
                               capture_output=True, text=True)
         assert proc.returncode == 2, (command, proc.stderr[-2000:])
