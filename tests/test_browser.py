@@ -10,12 +10,17 @@ Playwright. Playwright is given ``executable_path``: it never downloads a browse
 2. The learner: opens ``course/02-pooling-math/02-pooling-math.ipynb``, finds the Nbgrader menu
    and the Validate button, types a correct ``pool2d`` into its exercise cell, runs the notebook
    from the Run menu and reads the visible check's ``✔ pool2d: all N visible cases passed``.
-3. The instructor: Nbgrader > Formgrader opens the formgrader, which lists ``02-pooling-math``.
+3. The instructor: Nbgrader > Formgrader opens the formgrader, which lists ``02-pooling-math``;
+   after ``nbgrader autograde`` of one submission, the formgrader's manual grading page shows the
+   grader's note (model answer and rubric) under the written answer.
+4. A Chinese learner: ``course-zh/02-pooling-math`` in the same JupyterLab draws its figure with
+   Chinese text and prints the visible check's pass line in Chinese.
 
 The browser tests skip with a reason where Playwright or Chromium is missing (``.ci/run``
 installs Debian's ``chromium``; ``COURSE_CHROMIUM`` names another binary); the server checks of
 step 1 still run. The jupyter server, its kernels and the browser are always stopped.
-Screenshots of the solved exercise and of the formgrader are kept in ``artifacts/``
+Screenshots of the solved exercise (both languages), the formgrader, the rubric and the Chinese
+figure are kept in ``artifacts/``
 (git-ignored), with the server's log.
 """
 from __future__ import annotations
@@ -137,6 +142,9 @@ def lab(tmp_path_factory):
     ignore = shutil.ignore_patterns(".ipynb_checkpoints")
     shutil.copytree(SOLUTIONS, root / "solutions", ignore=ignore)
     shutil.copytree(COURSE, root / "course", ignore=ignore)
+    for folder in ("solutions-zh", "course-zh"):  # the Chinese course (tests skip without it)
+        if (ROOT / folder).is_dir():
+            shutil.copytree(ROOT / folder, root / folder, ignore=ignore)
     for name, value in LAB_SETTINGS.items():
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,26 +196,44 @@ def page(lab, chromium, tmp_path_factory):
         try:
             context.set_default_timeout(TIMEOUT_MS)
             tab = context.pages[0] if context.pages else context.new_page()
-            tab.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
-            tab.wait_for_function(
-                """() => {
-                    const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-                    const kernel = panel && panel.sessionContext && panel.sessionContext.session
-                        && panel.sessionContext.session.kernel;
-                    return kernel && kernel.status === 'idle' && panel.content.widgets.length > 0;
-                }""", timeout=TIMEOUT_MS)
-            # Label each cell's DOM node with its notebook cell id, so that tests find cells by id.
-            tab.evaluate("""() => {
-                for (const cell of window.jupyterapp.shell.currentWidget.content.widgets)
-                    cell.node.dataset.cellId = cell.model.id;
-            }""")
+            _open_notebook(tab, lab, NOTEBOOK)
             yield tab
         finally:
             context.close()
 
 
+def _open_notebook(tab, lab, notebook: str) -> None:
+    """Open a notebook, wait until its kernel is idle, and label each cell's DOM node with its id."""
+    tab.goto(f"{lab.url}/lab/tree/{notebook}?token={lab.token}")
+    tab.wait_for_function(
+        """() => {
+            const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                && panel.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle' && panel.content.widgets.length > 0;
+        }""", timeout=TIMEOUT_MS)
+    tab.evaluate("""() => {
+        for (const cell of window.jupyterapp.shell.currentWidget.content.widgets)
+            cell.node.dataset.cellId = cell.model.id;
+    }""")
+
+
 def _cell(page, cell_id: str):
     return page.locator(f'.jp-Notebook [data-cell-id="{cell_id}"]')
+
+
+def _type_and_run_all(page, cell_id: str, code: str) -> None:
+    """Type code into an exercise cell, save, and Run > Run All Cells."""
+    _cell(page, cell_id).locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(code)  # typed text as one input event: no auto-indent, no auto-brackets
+    typed = page.evaluate("""(id) => window.jupyterapp.shell.currentWidget.content.widgets
+        .find(c => c.model.id === id).model.sharedModel.getSource()""", cell_id)
+    assert typed == code, "the editor changed the typed code"
+    page.keyboard.press("Control+s")
+    # Run > Run All Cells: 02 stops at uncovered_cells, still a stub, after pool2d's checks.
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
 
 
 def _solution(cell_id: str) -> str:
@@ -261,17 +287,7 @@ def test_learner_sees_the_nbgrader_menu_and_validate_button(page):
 
 def test_learner_types_pool2d_and_the_visible_check_passes(page, lab):
     code = _solution("pool2d")
-    cell = _cell(page, "pool2d")
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(code)  # typed text as one input event: no auto-indent, no auto-brackets
-    typed = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets
-        .find(c => c.model.id === 'pool2d').model.sharedModel.getSource()""")
-    assert typed == code, "the editor changed the typed code"
-    page.keyboard.press("Control+s")
-    # Run > Run All Cells: the notebook stops at uncovered_cells, still a stub, after pool2d's checks.
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    _type_and_run_all(page, "pool2d", code)
     check = _cell(page, "pool2d_visible")
     output = check.locator(".jp-OutputArea-output")
     try:
@@ -306,3 +322,71 @@ def test_instructor_opens_the_formgrader(page):
     frame.get_by_text(ASSIGNMENT, exact=True).first.wait_for(timeout=TIMEOUT_MS)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "jupyterlab-formgrader.png"))
+
+
+@pytest.fixture(scope="module")
+def graded(lab):
+    """One learner's 02 handed in and graded by ``nbgrader autograde`` in the lab's course root."""
+    from nbgrader.api import Gradebook
+
+    from tests.helpers import learner_submission, run
+
+    run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=lab.root)
+    folder = lab.root / "grading" / "submitted" / "ada" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(learner_submission(ASSIGNMENT), folder / f"{ASSIGNMENT}.ipynb")
+    run(["nbgrader", "autograde", ASSIGNMENT], cwd=lab.root)
+    with Gradebook(f"sqlite:///{lab.root / 'grading' / 'gradebook.db'}") as gb:
+        return gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "ada").id
+
+
+def test_grader_sees_the_rubric_under_a_written_answer_in_the_formgrader(page, lab, graded):
+    """Manual grading: the formgrader shows the learner's written answer and, under it, the
+    instructor's model answer and rubric (AddRubrics), which the learner never saw."""
+    tab = page.context.new_page()
+    try:
+        tab.goto(f"{lab.url}/formgrader/submissions/{graded}/?token={lab.token}")
+        rubric = tab.get_by_text(re.compile(r"For the grader.*written_keep_and_discard", re.S)).first
+        rubric.wait_for(timeout=TIMEOUT_MS)
+        rubric.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "formgrader-rubric.png"))
+        # the written answer's score box is there for the grader to fill in
+        assert tab.locator("input.score").count() >= 1
+        text = tab.locator("body").inner_text()
+        model = next(c.source for c in read(ASSIGNMENT).cells if c.id == "written_keep_and_discard")
+        line = [line for line in model.splitlines() if len(line) > 60 and "###" not in line][0]
+        words = re.sub(r"[*`_]", "", line)[20:60]  # as rendered: no markdown marks
+        assert words in text, f"the model answer ({words!r}) is not under the written answer"
+    finally:
+        tab.close()
+
+
+ZH_NOTEBOOK = f"course-zh/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+ZH_PASSED = re.compile(r"\u2714 pool2d：全部 \d+ 个可见用例通过")
+
+
+def test_a_chinese_learner_sees_a_chinese_pass_line_and_figure(page, lab):
+    """The Chinese course in the same JupyterLab: the figure above pool2d draws Chinese text (its
+    screenshot is kept in artifacts/ for a person to look at), and the visible check speaks Chinese."""
+    if not (lab.root / ZH_NOTEBOOK).is_file():
+        pytest.fail(f"{ZH_NOTEBOOK} is missing: run `make course`")
+    tab = page.context.new_page()
+    try:
+        _open_notebook(tab, lab, ZH_NOTEBOOK)
+        _type_and_run_all(tab, "pool2d", _solution("pool2d"))
+        check = _cell(tab, "pool2d_visible")
+        output = check.locator(".jp-OutputArea-output")
+        output.filter(has_text=ZH_PASSED).wait_for(timeout=TIMEOUT_MS)
+        assert ZH_PASSED.search(output.inner_text()), output.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        check.scroll_into_view_if_needed()
+        tab.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-pool2d-visible-check.png"))
+        figure = _cell(tab, "four-steps").locator(".jp-OutputArea-output img")
+        figure.wait_for(timeout=TIMEOUT_MS)
+        figure.scroll_into_view_if_needed()
+        figure.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-figure.png"))
+        assert figure.bounding_box()["width"] > 200
+        assert check.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    finally:
+        tab.close()
