@@ -130,8 +130,13 @@ def _grade(args) -> int:
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
         logging.getLogger("autograder").debug("grader failure", exc_info=True)
         return _fail("grade", f"the grader failed: {type(exc).__name__}: {exc}", EXIT_GRADER)
-    if args.output:
-        Path(args.output).write_text(text + "\n")
+    return _emit(text, results, args.output)
+
+
+def _emit(text: str, results, output: str | None) -> int:
+    """Write the rendered results to ``output`` (or print them); the exit status of a grading run."""
+    if output:
+        Path(output).write_text(text + "\n")
     else:
         print(text)
     return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
@@ -146,11 +151,7 @@ def _merge(args) -> int:
         text = formats.render(results, args.format, head)
     except (MergeError, ValueError) as exc:
         return _fail("merge", str(exc), EXIT_USAGE)
-    if args.output:
-        Path(args.output).write_text(text + "\n")
-    else:
-        print(text)
-    return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
+    return _emit(text, results, args.output)
 
 
 def _autograde(args) -> int:
