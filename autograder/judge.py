@@ -11,6 +11,8 @@ Nothing here runs a learner's function: it receives :class:`~autograder.outcome.
 """
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import inspect
 import threading
@@ -99,10 +101,18 @@ class ReferenceCache:
         return self._get((exercise.name, "speed", which), exercise, Case(exercise.speed.input(which), "speed"))
 
 
+
+def _where(line: str) -> str:
+    """``line N of FUNCTION: CODE`` (the learner process's words) in the language spoken."""
+    found = re.match(r"line (\d+) of ([^:]+)(: .*)?$", line, re.S)
+    if not found:
+        return line
+    return tr("line {n} of {function}", n=found.group(1), function=found.group(2)) + (found.group(3) or "")
+
 def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: Any) -> Failure | None:
     """Compare one outcome with the expected value; ``None`` when the case passes."""
     fn = exercise.function
-    at = ("\n" + tr("(at {line})", line=outcome.line)) if outcome.line else ""
+    at = ("\n" + tr("(at {line})", line=_where(outcome.line))) if outcome.line else ""
     if case.raises is not None:
         want = case.raises.__name__
         if want in outcome.error_bases:

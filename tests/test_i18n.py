@@ -209,3 +209,21 @@ def test_the_graders_note_speaks_the_notebooks_language(tmp_path, lang, heading)
         nb, _ = AddRubrics(source_directory=str(tmp_path)).preprocess(submitted, resources)
     note = nb.cells[1].source
     assert note.startswith(heading) and "`why_same`" in note and note.endswith("The model answer."), note
+
+
+def test_the_reference_and_the_learners_line_are_said_in_chinese_around_the_names():
+    """The words around TensorFlow's names in "checked against ..." and "(at line N of f)"."""
+    import autograder
+    from autograder import judge, messages
+
+    ops = {e.reference_op for e in autograder.exercises()}
+    for op in ops:
+        assert messages.reference_text(op) == op  # English: unchanged
+        with i18n.speaking("zh"):
+            said = messages.reference_text(op)
+        words = re.sub(r"\b(tf|keras|layers?|nn|compute_output_shape|output|shape|dtype|float32|SAME|VALID)\b"
+                       r"|[\w.]*[A-Z_{}0-9][\w.{},]*|tf\.[\w.]+", "", said)
+        assert not re.search(r"\b[a-z]{3,}\b", words), (op, said)
+    assert judge._where("line 3 of pool2d: return x") == "line 3 of pool2d: return x"
+    with i18n.speaking("zh"):
+        assert judge._where("line 3 of pool2d: return x") == "pool2d 的第 3 行: return x"
