@@ -25,12 +25,10 @@ A missing or empty gradebook gets a message saying what to run, and exit status 
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import dataclasses
 import datetime
 import functools
-import io
 import re
 import shutil
 import statistics
@@ -39,6 +37,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from . import report_charts as charts
 from .i18n import language as spoken_language, speaking, tr
 
 __all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label",
@@ -204,41 +203,6 @@ def read_results(paths: list) -> tuple[ClassData, dict]:
     return data, failures
 
 
-def _png(fig) -> str:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _histograms(data: ClassData) -> str:
-    """One score histogram per assignment, as base64 PNG."""
-    from matplotlib.figure import Figure
-
-    names = list(data.assignments)
-    cols = min(3, len(names))
-    rows = -(-len(names) // cols)
-    fig = Figure(figsize=(4.2 * cols, 3.2 * rows))
-    for i, name in enumerate(names):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        scores = [s.score for s in data.of(name)]
-        top = data.assignments[name]
-        bins = [b - 0.5 for b in range(int(top) + 2)] if top <= 40 else 20
-        ax.hist(scores, bins=bins, range=None if top <= 40 else (0, top), color="#4c72b0", edgecolor="white")
-        if scores:
-            ax.axvline(statistics.mean(scores), color="#c44e52", linestyle="--", label=tr("mean {mean:.1f}", mean=statistics.mean(scores)))
-            ax.legend(loc="best", frameon=False)
-        ax.set_title(f"{name} (n={len(scores)})")
-        ax.set_xlabel(tr("total score (of {top:g})", top=top))
-        ax.set_ylabel(tr("submissions"))
-        ax.set_xlim(-0.5, top + 0.5)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
-    return _png(fig)
-
-
 def _pass_rates(data: ClassData) -> list[tuple[str, str, float, int, int]]:
     """(assignment, grade cell, points, passed, graded) for every autograded grade cell."""
     rows = []
@@ -249,25 +213,6 @@ def _pass_rates(data: ClassData) -> list[tuple[str, str, float, int, int]]:
             graded = [c for s in data.of(assignment) for c in s.cells if c.name == name]
             rows.append((assignment, name, points, sum(c.passed for c in graded), len(graded)))
     return rows
-
-
-def _pass_rate_figure(rows) -> str | None:
-    from matplotlib.figure import Figure
-
-    rows = [r for r in rows if r[4]]
-    if not rows:
-        return None
-    fig = Figure(figsize=(7.5, 0.45 * len(rows) + 1.2))
-    ax = fig.add_subplot()
-    labels = [f"{a}: {c}" for a, c, *_ in rows][::-1]
-    rates = [100 * p / n for *_, p, n in rows][::-1]
-    bars = ax.barh(labels, rates, color="#55a868")
-    for bar, (*_, p, n) in zip(bars, rows[::-1]):
-        ax.text(min(bar.get_width() + 1, 88), bar.get_y() + bar.get_height() / 2, f"{p}/{n}", va="center")
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(tr("submissions passing (%)"))
-    fig.tight_layout()
-    return _png(fig)
 
 
 def _stats(scores: list[float]) -> tuple[str, str, str, str]:
@@ -360,7 +305,7 @@ def _render(data: ClassData, failures: dict, sources: dict[str, str], lang: str)
         n_students=len(data.students), n_submissions=len(data.submissions),
         overall={"mean": f"{statistics.mean(all_scores):.2f}", "median": f"{statistics.median(all_scores):g}"}
         if all_scores else None,
-        summary=summary, histograms=_histograms(data), pass_rate_figure=_pass_rate_figure(rates),
+        summary=summary, histograms=charts.histograms(data), pass_rate_figure=charts.pass_rate_figure(rates),
         pass_rates=[[a, c, f"{p:g}", f"{k}/{n}", f"{100 * k / n:.0f}%" if n else "-"] for a, c, p, k, n in rates],
         failing_cases=_failing_cases(failures, rates), assignments=list(data.assignments),
         student_scores=student_scores)

@@ -83,9 +83,10 @@ def test_the_model_answers_get_full_marks_and_the_stubs_zero_in_chinese(zh_class
     graded = nbformat.read(zh_class / "grading" / "autograded" / "solution" / assignment / f"{assignment}.ipynb",
                            as_version=4)
     for exercise in autograder.exercises(assignment):
-        cell = next(c for c in graded.cells if c.id == exercise.grade_id("visible"))
-        text = "".join(o.get("text", "") for o in cell.outputs)
-        assert text.startswith("\u2714") and CJK.search(text.splitlines()[0]), text[:300]
+        for which in ("visible", "hidden"):  # every check's pass line in Chinese
+            cell = next(c for c in graded.cells if c.id == exercise.grade_id(which))
+            text = "".join(o.get("text", "") for o in cell.outputs)
+            assert text.startswith("\u2714") and CJK.search(text.splitlines()[0]), text[:300]
 
 
 def test_feedback_is_in_chinese_without_hidden_tests_and_the_export_lists_everyone(zh_class):

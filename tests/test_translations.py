@@ -4,8 +4,9 @@
   from the English only in strings and comments (:func:`autograder.translations.problems`);
 * ``solutions-zh/`` is exactly what ``translate build`` makes, and both Chinese folders are clean;
 * the same cells in the same order, the same ids, grade ids, points and nbgrader metadata;
-* the grader speaks Chinese to a Chinese notebook: the model answers get full marks, the stubs
-  zero, and a catalogued mistake of every exercise loses its points with a message in Chinese.
+* the grader speaks Chinese to a Chinese notebook: a catalogued mistake of every exercise loses
+  its points with a message in Chinese (the model answers' full marks and the stubs' zero in
+  Chinese: tests/test_nbgrader_zh.py, through the real nbgrader).
 (nbgrader generating ``course-zh/`` and the real ``nbgrader autograde`` of a Chinese class:
 tests/test_nbgrader_zh.py; JupyterLab in Chinese: tests/test_browser.py.)
 """
@@ -80,16 +81,6 @@ def _zh(assignment, folder, replacements=None):
         if cell.id in solved:
             cell.source = solved[cell.id]
     return nb
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_the_same_points_in_chinese(assignment, grader):
-    solution = grader.grade_notebook(_zh(assignment, ZH_COURSE), assignment, "zh-solution")
-    assert solution.score == solution.max_score, [c["message"][:300] for c in solution.cells if not c["passed"]]
-    assert all(CJK.search(c["message"]) for c in solution.cells)
-    stub = grader.grade_notebook(nbformat.read(ZH_COURSE / assignment / f"{assignment}.ipynb", as_version=4),
-                                 assignment, "zh-stub")
-    assert stub.score == 0
 
 
 MISTAKES, _ = catalogue()

@@ -67,6 +67,7 @@ INSTRUCTOR_ONLY = {
     "gradebook.py": "the gradebook path: `autograde` into nbgrader's database",
     "sample.py": "sample submissions: submits the instructor's solution notebooks",
     "report.py": "the class report from the gradebook",
+    "report_charts.py": "the class report's charts",
     "templates": "the class report's HTML template",
     "exercise_text.py": "`sync-text`: writes hints into solutions/ (authoring)",
     "translations.py": "`translate`: builds the translated source notebooks from solutions/ (authoring)",
