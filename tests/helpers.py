@@ -61,15 +61,19 @@ def with_replacements(assignment: str, replacements: dict[str, str], folder: Pat
     return nb
 
 
-def learner_submission(assignment: str, replacements: dict[str, str] | None = None):
+def learner_submission(assignment: str, replacements: dict[str, str] | None = None, language: str = "en",
+                       course: Path | None = None):
     """What a learner hands in: the released notebook with every solution cell filled in.
 
     Solution cells get the instructor's answer unless ``replacements`` gives the learner's own.
-    Test cells stay as released (no hidden tests), like a real submission.
+    Test cells stay as released (no hidden tests), like a real submission. ``language="zh"``: the
+    Chinese course's notebook and answers; ``course``: another release folder than the repository's.
     """
-    solved = {c.id: c.source for c in read(assignment).cells if nbgrader_meta(c).get("solution")}
+    suffix = "" if language == "en" else f"-{language}"
+    source = ROOT / f"solutions{suffix}"
+    solved = {c.id: c.source for c in read(assignment, source).cells if nbgrader_meta(c).get("solution")}
     solved.update(replacements or {})
-    return with_replacements(assignment, solved, COURSE)
+    return with_replacements(assignment, solved, course or ROOT / f"course{suffix}")
 
 
 def env() -> dict:

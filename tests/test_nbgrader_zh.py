@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 import autograder
-from tests.helpers import ROOT, nbgrader_meta, run, solution_assignments
+from tests.helpers import ROOT, learner_submission, read, run, solution_assignments
 
 pytestmark = pytest.mark.nbgrader
 
@@ -23,17 +23,6 @@ ASSIGNMENTS = solution_assignments()
 ZH_SOLUTIONS, ZH_COURSE = ROOT / "solutions-zh", ROOT / "course-zh"
 ZH = {"COURSE_LANGUAGE": "zh"}
 CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _submission(root, assignment, solved: bool):
-    """The released Chinese notebook, with the model answers filled in or as released."""
-    nb = nbformat.read(root / "course-zh" / assignment / f"{assignment}.ipynb", as_version=4)
-    if solved:
-        answers = {c.id: c.source for c in nbformat.read(ZH_SOLUTIONS / assignment / f"{assignment}.ipynb",
-                                                         as_version=4).cells if nbgrader_meta(c).get("solution")}
-        for cell in nb.cells:
-            cell.source = answers.get(cell.id, cell.source)
-    return nb
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +35,9 @@ def zh_class(tmp_path_factory):
         for student, solved in (("solution", True), ("stub", False)):
             folder = root / "grading" / "submitted" / student / assignment
             folder.mkdir(parents=True)
-            nbformat.write(_submission(root, assignment, solved), folder / f"{assignment}.ipynb")
+            nb = (learner_submission(assignment, language="zh", course=root / "course-zh") if solved
+                  else read(assignment, root / "course-zh"))
+            nbformat.write(nb, folder / f"{assignment}.ipynb")
     run(["nbgrader", "autograde", "*"], cwd=root, extra_env=ZH, timeout=1800)
     run(["nbgrader", "generate_feedback", "*"], cwd=root, extra_env=ZH)
     run(["nbgrader", "export"], cwd=root, extra_env=ZH)

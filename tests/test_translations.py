@@ -20,7 +20,7 @@ import autograder
 from autograder import translations
 from autograder.trusted import Grader
 from tests.catalogue import catalogue
-from tests.helpers import ROOT, nbgrader_meta, read, solution_assignments
+from tests.helpers import ROOT, learner_submission, nbgrader_meta, read, solution_assignments
 
 ASSIGNMENTS = solution_assignments()
 ZH_SOLUTIONS, ZH_COURSE = ROOT / "solutions-zh", ROOT / "course-zh"
@@ -71,17 +71,6 @@ def grader():
     return Grader("cpu")
 
 
-def _zh(assignment, folder, replacements=None):
-    """A Chinese submission: the released Chinese notebook with the solution cells filled in."""
-    solved = {c.id: c.source for c in nbformat.read(ZH_SOLUTIONS / assignment / f"{assignment}.ipynb",
-                                                      as_version=4).cells if nbgrader_meta(c).get("solution")}
-    solved.update(replacements or {})
-    nb = nbformat.read(folder / assignment / f"{assignment}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.id in solved:
-            cell.source = solved[cell.id]
-    return nb
-
 
 MISTAKES, _ = catalogue()
 
@@ -89,7 +78,7 @@ MISTAKES, _ = catalogue()
 @pytest.mark.parametrize("exercise", autograder.exercises(), ids=lambda e: e.name)
 def test_a_mistake_gets_its_message_in_chinese(exercise, grader):
     variant = next(v for a, v in MISTAKES if v.exercise == exercise.name)
-    result = grader.grade_notebook(_zh(exercise.notebook, ZH_COURSE, {variant.cell: variant.source}),
+    result = grader.grade_notebook(learner_submission(exercise.notebook, {variant.cell: variant.source}, language="zh"),
                                    exercise.notebook, "zh-mistake")
     mine = [c for c in result.cells if c["exercise"] == exercise.name]
     assert any(c["score"] == 0 for c in mine), variant.name
