@@ -96,7 +96,8 @@ def tr(template: str, **fields) -> str:
 
 
 def label(text: str) -> str:
-    """A case label in the language spoken now (an exact translation, else a pattern's)."""
+    """A case label or an exercise's ``reference_op`` (data strings, not templates) in the language
+    spoken now: an exact translation, else a pattern's."""
     lang = language()
     if lang == "en":
         return text

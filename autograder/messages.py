@@ -7,7 +7,6 @@ arrays are never printed whole.
 """
 from __future__ import annotations
 
-import re
 import textwrap
 from typing import Any
 
@@ -15,8 +14,7 @@ import numpy as np
 
 from .i18n import exercise_text, label, tr
 
-__all__ = ["format_value", "format_array", "failure_report", "pass_report", "practice_note", "reference_text",
-           "SHOW_MAX"]
+__all__ = ["format_value", "format_array", "failure_report", "pass_report", "practice_note", "SHOW_MAX"]
 
 SHOW_MAX = 64  # arrays with more elements than this are summarised, not printed
 
@@ -80,7 +78,7 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     if first.show_values:
         lines += [
             "",
-            tr("expected (TensorFlow {op} on {device}):", op=reference_text(exercise.reference_op), device=device),
+            tr("expected (TensorFlow {op} on {device}):", op=label(exercise.reference_op), device=device),
             format_array(first.expected),
             tr("yours:"),
             format_array(first.actual),
@@ -99,27 +97,12 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     return "\n".join(lines)
 
 
-def reference_text(op: str) -> str:
-    """An exercise's ``reference_op`` in the language spoken: TensorFlow's names stay, the words
-    around them (``tf.GradientTape over ...``, the note in brackets) are translated."""
-    notes = {
-        "output shape": tr("output shape"),
-        "SAME, probed": tr("SAME, probed"),
-        "compute_output_shape, symbolic and eager call": tr("compute_output_shape, symbolic and eager call"),
-        "dtype policy float32": tr("dtype policy float32"),
-        "layer.output.shape of each layer": tr("layer.output.shape of each layer"),
-    }
-    op = re.sub(r" \(([^)]*)\)$", lambda m: tr(" ({note})", note=notes.get(m.group(1), m.group(1))), op)
-    found = re.fullmatch(r"tf\.GradientTape over (\S+)(.*)", op)
-    return tr("tf.GradientTape over {op}", op=found.group(1)) + found.group(2) if found else op
-
-
 def pass_report(exercise, which: str, total: int, device: str, tf_version: str) -> str:
     """The line printed when every case passed."""
     what = tr(" ({covers})", covers=exercise_text(exercise, "covers")) if which == "visible" else ""
     return "\u2714 " + tr("{fn}: all {cases} passed{what}. Checked against TensorFlow {version} {op} on {device}.",
                            fn=exercise.function, cases=_cases(total, which), what=what, version=tf_version,
-                           op=reference_text(exercise.reference_op), device=device)
+                           op=label(exercise.reference_op), device=device)
 
 
 def practice_note(total: int) -> str:

@@ -214,13 +214,13 @@ def test_the_graders_note_speaks_the_notebooks_language(tmp_path, lang, heading)
 def test_the_reference_and_the_learners_line_are_said_in_chinese_around_the_names():
     """The words around TensorFlow's names in "checked against ..." and "(at line N of f)"."""
     import autograder
-    from autograder import judge, messages
+    from autograder import judge
 
     ops = {e.reference_op for e in autograder.exercises()}
     for op in ops:
-        assert messages.reference_text(op) == op  # English: unchanged
+        assert i18n.label(op) == op  # English: unchanged
         with i18n.speaking("zh"):
-            said = messages.reference_text(op)
+            said = i18n.label(op)
         words = re.sub(r"\b(tf|keras|layers?|nn|compute_output_shape|output|shape|dtype|float32|SAME|VALID)\b"
                        r"|[\w.]*[A-Z_{}0-9][\w.{},]*|tf\.[\w.]+", "", said)
         assert not re.search(r"\b[a-z]{3,}\b", words), (op, said)
