@@ -26,7 +26,8 @@
 Exit status: 0 every submission has full marks; 1 some submission lost points (or could not be
 read, which gives it zero); 2 bad usage (a bad option or setting, no notebook found, an output
 folder that does not exist), said in one line before any grading starts; 3 the grader itself
-failed (a GPU asked for where there is none, a TensorFlow reference that could not be computed).
+failed (a GPU asked for where there is none; a TensorFlow reference that could not be computed,
+whose case is then left out of every learner's grade while the others are graded).
 """
 from __future__ import annotations
 
@@ -134,11 +135,19 @@ def _grade(args) -> int:
 
 
 def _emit(text: str, results, output: str | None) -> int:
-    """Write the rendered results to ``output`` (or print them); the exit status of a grading run."""
+    """Write the rendered results to ``output`` (or print them); the exit status of a grading run.
+
+    The grader's own problems (a case whose TensorFlow reference could not be computed, left out
+    of every learner's grade) are said once, on stderr, and make the status 3."""
     if output:
         Path(output).write_text(text + "\n")
     else:
         print(text)
+    problems = sorted({note for r in results for note in getattr(r, "grader_notes", ())})
+    for note in problems:
+        print(f"autograder: grader problem, left out of every learner's grade: {note}", file=sys.stderr)
+    if problems:
+        return EXIT_GRADER
     return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS
 
 

@@ -42,13 +42,15 @@ class GradedNotebook:
     outputs: dict = dataclasses.field(default_factory=dict)
     restored: list = dataclasses.field(default_factory=list)
     confinement: dict = dataclasses.field(default_factory=dict)
+    grader_notes: list = dataclasses.field(default_factory=list)
 
 
 def record(result) -> dict:
     """One submission's result as JSON-able data."""
     return dict(student=result.student, assignment=result.assignment, path=result.path, score=result.score,
                 max_score=result.max_score, error=result.error, notes=list(result.notes), cells=result.cells,
-                outputs=result.outputs, restored=list(result.restored), confinement=result.confinement)
+                outputs=result.outputs, restored=list(result.restored), confinement=result.confinement,
+                grader_notes=list(getattr(result, "grader_notes", ())))
 
 
 def header(device: str, cases_from: str, shard: str | None = None) -> dict:

@@ -49,6 +49,7 @@ class NotebookResult:
     outputs: dict = dataclasses.field(default_factory=dict)  # learner cell id -> its captured output
     restored: list[str] = dataclasses.field(default_factory=list)  # test cells missing from the notebook
     confinement: dict = dataclasses.field(default_factory=dict)  # what confined the learner's process
+    grader_notes: list[str] = dataclasses.field(default_factory=list)  # the grader's own problems (exit 3)
 
     @property
     def cells(self) -> list[dict]:
@@ -192,8 +193,9 @@ class Grader:
                         "a fresh copy of the notebook, paste your code into it, and submit again.", grade_id=grade_id)))
                     continue
                 verdicts.append(self._verdict(exercise, which, run))
+        grader_notes = sorted({note for v in verdicts for note in v.left_out})
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
-                              restored=restored, confinement=run.confinement)
+                              restored=restored, confinement=run.confinement, grader_notes=grader_notes)
 
     def _baseline_runs(self, exercise, which: str) -> tuple:
         """The loop baseline's runs on the ``which`` speed input, timed once per grader in a sandboxed

@@ -59,28 +59,22 @@ def test_conv2d_output_shape_reference(kwargs, expected):
 
 
 def test_same_padding_reference_matches_the_notebooks_rule_on_a_grid():
-    """The rule the solution states (floor half before, the rest after) is what TensorFlow does."""
+    """The rule the solution states (floor half before, the rest after) is what TensorFlow does,
+    also where every tap of every window reads padding (the reference then takes the rule)."""
     same_padding = learner_namespace(ASSIGNMENT)["same_padding"]
-    unplaceable = 0
     for length in range(1, 13):
         for kernel in range(1, 7):
             for stride, dilation in [(1, 1), (2, 1), (3, 1), (5, 1), (1, 2), (1, 3)]:
                 mine = same_padding(length, kernel, stride, dilation)
-                try:
-                    want = conv_sizes.same_padding_reference(length, kernel, stride, dilation)
-                except conv_sizes.ReferenceMismatch as exc:
-                    # Every tap of every window lands on padding (a dilated kernel stepping over a
-                    # tiny input): the padding has no visible effect, so the probe cannot place it.
-                    # The cases never include these; the rule must agree that nothing is read.
-                    assert "cannot place" in str(exc)
-                    before = mine[0]
-                    taps = [i * stride + j * dilation - before
-                            for i in range(-(-length // stride)) for j in range(kernel)]
-                    assert all(t < 0 or t >= length for t in taps), (length, kernel, stride, dilation)
-                    unplaceable += 1
-                    continue
-                assert mine == want, (length, kernel, stride, dilation)
-    assert unplaceable < 10
+                assert mine == conv_sizes.same_padding_reference(length, kernel, stride, dilation), \
+                    (length, kernel, stride, dilation)
+
+
+def test_same_padding_reference_refuses_a_rule_that_tensorflow_contradicts(monkeypatch):
+    """Where the probe sees the padding, TensorFlow decides: a wrong rule is a ReferenceMismatch."""
+    monkeypatch.setattr(conv_sizes, "same_padding_rule", lambda L, k, s=1, d=1: (0, k - 1))
+    with pytest.raises(conv_sizes.ReferenceMismatch, match="pads"):
+        conv_sizes.same_padding_reference(28, 3)
 
 
 def test_same_length_does_not_depend_on_the_kernel():

@@ -4,8 +4,9 @@
   output length along one axis, checked against the shape TensorFlow's own shape inference gives
   ``tf.nn.conv2d`` (and, when it is positive, the shape the op really returns when run).
 * ``same_padding(input_length, kernel_size, stride=1, dilation=1)``: ``(before, after)``, the
-  zeros TensorFlow adds for ``padding="SAME"``, read off what ``tf.nn.conv2d`` really computes
-  (a probe input that holds its own positions, one one-hot kernel per tap), never from a formula.
+  zeros TensorFlow adds for ``padding="SAME"``: TensorFlow's documented rule, checked against
+  what ``tf.nn.conv2d`` really computes (a probe input that holds its own positions, one one-hot
+  kernel per tap) wherever the padding has a visible effect.
 * ``conv2d_output_shape(input_shape, filters, kernel_size, strides=1, padding="valid",
   data_format="channels_last", dilation_rate=1)``: the output shape of ``keras.layers.Conv2D``,
   batch axis included (it may be ``None``), checked against the layer's ``compute_output_shape``,
@@ -16,6 +17,19 @@ Scope (stated in the notebook's tasks): sizes are positive ints; padding names a
 any letter case, as Keras does; ``stride > 1`` together with ``dilation > 1`` is never checked
 (``keras.layers.Conv2D`` and ``tf.nn.convolution`` reject it with a ValueError, although the raw
 ``tf.nn.conv2d`` op accepts it).
+
+Hidden cases, decided per exercise (every grading secret must draw only cases whose reference
+can be computed: ``tests/test_secrets.py`` draws hundreds):
+
+* ``conv_output_length`` and ``conv2d_output_shape``: the generators draw VALID cases only where
+  the kernel fits (TensorFlow's shape inference refuses the others, and the task's ValueError
+  cases are named ones), so every drawn case has a length or a shape.
+* ``same_padding``: the generator draws any size the task allows, including a dilated kernel
+  wider than a 1-cell input where every tap of every window reads padding. There TensorFlow's
+  output shows nothing of how the padding is split, but the SAME rule still defines it, and a
+  learner following the rule the notebook teaches answers it; so the reference takes the rule and
+  checks it against TensorFlow wherever a probe can see it (the total always, by shape inference),
+  rather than the generator avoiding such inputs.
 
 The references live in :mod:`autograder.references.convolution` (with what was found by
 experiment about them); the task asks for a ValueError where TensorFlow's shape inference refuses.

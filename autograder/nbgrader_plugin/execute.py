@@ -37,12 +37,13 @@ from traitlets import Bool, Float, Integer, Unicode
 from .. import registry
 from ..sandbox.limits import Limits
 
-__all__ = ["TrustedExecute", "precompute", "verdict_outputs"]
+__all__ = ["TrustedExecute", "precompute", "verdict_outputs", "grader_problems"]
 
 _DEFAULTS = Limits()
 _graders: dict = {}  # one per configuration in this process: TensorFlow's answers are reused
 _precomputed: dict = {}  # (student, assignment) -> NotebookResult, from `python -m autograder autograde`
 _lock = threading.Lock()
+_said: set = set()  # the grader's problems already logged in this process
 
 
 def precompute(student: str, assignment: str, result) -> None:
@@ -51,6 +52,12 @@ def precompute(student: str, assignment: str, result) -> None:
     ``error`` and ``confinement`` like :class:`~autograder.trusted.NotebookResult`."""
     with _lock:
         _precomputed[(student, assignment)] = result
+
+
+def grader_problems() -> list[str]:
+    """The grader's own problems logged in this process (cases left out of every learner's grade)."""
+    with _lock:
+        return sorted(_said)
 
 
 def verdict_outputs(passed: bool, message: str) -> list:
@@ -142,6 +149,12 @@ class TrustedExecute(NbGraderPreprocessor):
             failure = result.error
             for note in result.notes:
                 self.log.info("autograder, %s: %s", student, note)
+            for note in getattr(result, "grader_notes", ()):
+                with _lock:
+                    first = note not in _said
+                    _said.add(note)
+                if first:  # once per run, not once per learner
+                    self.log.error("autograder: grader problem, left out of every learner's grade: %s", note)
             if result.confinement and not result.confinement.get("filesystem"):
                 self.log.warning("autograder, %s: %s", student, result.confinement.get("describe", "not confined"))
         except Exception as exc:  # noqa: BLE001 - never crash the grading of a submission

@@ -2,8 +2,9 @@
 
 * :func:`conv_output_length_reference`: the output length along one axis, from the shape
   TensorFlow's shape inference gives ``tf.nn.conv2d``, checked by running the op;
-* :func:`same_padding_reference`: ``(before, after)``, the zeros ``tf.nn.conv2d`` adds for SAME,
-  read off what it computes (a probe input that holds its own positions), never from a formula;
+* :func:`same_padding_reference`: ``(before, after)``, the zeros ``tf.nn.conv2d`` adds for SAME:
+  TensorFlow's documented rule, checked against what the op computes (a probe input that holds its
+  own positions) wherever the padding has any effect;
 * :func:`conv2d_output_shape_reference`: ``keras.layers.Conv2D``'s output shape, three of Keras'
   own answers that must agree.
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from .. import tfops
 
-__all__ = ["ReferenceMismatch", "tf_keras", "conv_output_length_reference", "same_padding_reference",
+__all__ = ["ReferenceMismatch", "tf_keras", "conv_output_length_reference", "same_padding_reference", "same_padding_rule",
            "conv2d_output_shape_reference"]
 
 
@@ -83,18 +84,41 @@ def conv_output_length_reference(input_length, kernel_size, stride=1, padding="v
     return length
 
 
-def same_padding_reference(input_length, kernel_size, stride=1, dilation=1, *, device_name=None) -> tuple:
-    """``(before, after)``: the zeros ``tf.nn.conv2d`` adds for SAME, read off what it computes.
+def same_padding_rule(input_length, kernel_size, stride=1, dilation=1) -> tuple:
+    """``(before, after)`` by TensorFlow's documented SAME rule (the rule notebook 01 teaches).
 
-    1. A probe input holds its own positions 1, 2, ..., L (padding zeros read as 0), and the
+    ``outputs = ceil(L / s)``, ``total = max(0, (outputs - 1) * s + span - L)`` with
+    ``span = (k - 1) * d + 1``; the smaller half goes before. :func:`same_padding_reference`
+    checks it against what ``tf.nn.conv2d`` computes wherever that can be seen.
+    """
+    L, k, s, d = int(input_length), int(kernel_size), int(stride), int(dilation)
+    outputs = -(-L // s)
+    total = max(0, (outputs - 1) * s + (k - 1) * d + 1 - L)
+    return (total // 2, total - total // 2)
+
+
+def same_padding_reference(input_length, kernel_size, stride=1, dilation=1, *, device_name=None) -> tuple:
+    """``(before, after)``: the zeros ``tf.nn.conv2d`` adds for SAME, checked against what it computes.
+
+    1. The rule (:func:`same_padding_rule`) proposes ``(before, after)``.
+    2. A probe input holds its own positions 1, 2, ..., L (padding zeros read as 0), and the
        filter has one output channel per kernel tap j, a one-hot at tap j. So output[i, j] is the
-       position that tap j of window i reads: ``before`` = i*s + j*d - (position - 1).
-    2. ``after``: how far the last window reaches past the input's last cell (0 if it does not).
+       position that tap j of window i reads, and each tap that reads the input says where the
+       padding before ends: ``before = i*s + j*d - (position - 1)``. It must equal the rule's.
     3. Explicit padding ``(before, after)`` must reproduce SAME's output exactly, and one cell
-       less after must not (when ``after > 0``); otherwise the reference fails loudly.
+       less after must give a shorter output (shape inference): this fixes the total.
+
+    Where every tap of every window reads padding (a dilated kernel stepping over a 1-cell input,
+    e.g. ``L=1, k=4, d=2``), step 2 sees nothing: the split of the total has no effect on anything
+    TensorFlow computes, so the rule decides it and steps 1 and 3 still hold. Any disagreement
+    raises :class:`ReferenceMismatch`.
     """
     tf = tfops.tensorflow()
     L, k, s, d = int(input_length), int(kernel_size), int(stride), int(dilation)
+    if min(L, k, s, d) < 1:
+        raise ValueError(f"sizes must be positive; received input_length={L}, kernel_size={k}, stride={s}, "
+                         f"dilation={d}")
+    before, after = same_padding_rule(L, k, s, d)
     probe = np.arange(1, L + 1, dtype=np.float32).reshape(1, L, 1, 1)
     onehot = np.zeros((k, 1, 1, k), np.float32)
     onehot[np.arange(k), 0, 0, np.arange(k)] = 1.0
@@ -107,26 +131,19 @@ def same_padding_reference(input_length, kernel_size, stride=1, dilation=1, *, d
         )
 
     same = conv("SAME")
-    reads = np.argwhere(same != 0)
-    if reads.size == 0:
-        raise ReferenceMismatch("every tap of every window reads padding: the probe cannot place it")
-    befores = {int(i) * s + int(j) * d - (int(same[i, j]) - 1) for i, j in reads}
-    if len(befores) != 1:
-        raise ReferenceMismatch(f"the probe reads inconsistent paddings before: {sorted(befores)}")
-    before = befores.pop()
-    out = same.shape[0]
-    last = (out - 1) * s + (k - 1) * d - before  # input index of the last cell the last window reads
-    after = max(0, last - (L - 1))
+    seen = {int(i) * s + int(j) * d - (int(same[i, j]) - 1) for i, j in np.argwhere(same != 0)}
+    if seen and seen != {before}:
+        raise ReferenceMismatch(f"tf.nn.conv2d pads {sorted(seen)} cells before; the SAME rule says {before}")
     explicit = conv(_tf_padding((before, after)))
     if explicit.shape != same.shape or not np.array_equal(explicit, same):
         raise ReferenceMismatch(f"explicit padding {(before, after)} does not reproduce SAME")
-    if after > 0:  # one cell less after must not give SAME's length (shape inference, never run)
+    if after > 0:  # one cell less must not give SAME's length (shape inference, never run)
         try:
             shorter = _static_length(L, k, s, (before, after - 1), d)
         except ValueError:
             shorter = None
-        if shorter == out:
-            raise ReferenceMismatch(f"padding {(before, after - 1)} gives SAME's output length too")
+        if shorter == same.shape[0]:
+            raise ReferenceMismatch(f"a padding of {before + after - 1} cells gives SAME's output length too")
     return (before, after)
 
 
