@@ -53,8 +53,13 @@ class Speed:
     repeats: int = 5
 
     def input(self, which: str) -> dict:
-        """The keyword arguments the ``which`` check times on."""
-        return (self.visible_case if which == "visible" else self.case)()
+        """The keyword arguments the ``which`` check times on.
+
+        Where a grading secret is in use, the arrays' values are drawn from it (same shapes, same
+        dtypes, same other arguments), so nobody can work out the answer ahead and return it
+        without computing; the learner's own machine, without the secret, times the public values.
+        """
+        return dict(_speed_input(self, which, secret_in_use()))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -190,6 +195,25 @@ def secret_in_use() -> str | None:
 
         _SECRET[:] = [secret.find(), True]
     return _SECRET[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _speed_input(speed: Speed, which: str, secret: str | None) -> dict:
+    import numpy as np
+
+    from .secret import hidden_rng
+
+    public = (speed.visible_case if which == "visible" else speed.case)()
+    if secret is None:
+        return public
+    g = hidden_rng(f"{speed.baseline}:speed:{which}", secret)
+    drawn = {}
+    for name, value in public.items():
+        if isinstance(value, np.ndarray):
+            values = g.normal(0.0, 3.0, value.shape) if value.dtype.kind in "fc" else g.integers(-9, 10, value.shape)
+            value = values.astype(value.dtype)
+        drawn[name] = value
+    return drawn
 
 
 @functools.lru_cache(maxsize=None)

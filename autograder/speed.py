@@ -1,12 +1,19 @@
-"""Speed checks: the learner's function against a loop baseline, timed in the same process.
+"""Speed checks: the learner's function against a loop baseline.
 
 Never an absolute time: a ratio measured in one run, on one fixed input, the best of several runs
-of each side, interleaved (learner, baseline, learner, ...), in the CPU time the code used (not
-the wall clock, which a busy machine stretches more for long runs than short ones), with the
-spread of the runs shown so that one noisy run never decides alone. The clock is bound
-when this module is imported (before any learner code runs in the learner's process), and the
-baseline is loaded then too, so redefining ``time.perf_counter`` or the baseline in a notebook
-cell changes nothing.
+of each side, in the CPU time the code used (not the wall clock, which a busy machine stretches
+more for long runs than short ones), with the spread of the runs shown so that one noisy run
+never decides alone.
+
+Two places measure, and only one of them is trusted:
+
+* in the learner's own kernel (the visible checks), :func:`measure` times both sides here,
+  interleaved (learner, baseline, learner, ...): it is the learner's machine;
+* in trusted grading, the grader reads the CPU time of the learner's whole process tree from
+  the kernel (its control group, or the processes' CPU clocks) around each call it asks for
+  (:mod:`autograder.sandbox.runner`), and the baseline's the same way in a process that ran no
+  learner code. Nothing the learner's process says is a time: it only runs
+  :func:`run_once` when asked, and the result of the best run must be right.
 
 An exercise's :class:`~autograder.registry.Speed` names the input of each check: a small one for
 the visible check (a learner sees, before submitting, how far a loop is from the target) and a
@@ -16,13 +23,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import math
 import time
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Timing", "load_baseline", "measure", "measure_against", "time_runs", "problem"]
+__all__ = ["Timing", "load_baseline", "measure", "run_once", "fingerprint", "null_call", "problem"]
 
 
 
@@ -87,26 +93,6 @@ class Timing:
         return tr("best of {n}: yours {yours}, loop {loop}: {ratio:.1f}x faster", n=len(self.learner_runs),
                   yours=runs(self.learner_runs), loop=runs(self.baseline_runs), ratio=self.ratio)
 
-    def to_wire(self) -> dict:
-        from . import wire
-
-        return {"learner_runs": [float(t) for t in self.learner_runs],
-                "baseline_runs": [float(t) for t in self.baseline_runs], "result": wire.encode(self.result)}
-
-    @classmethod
-    def from_wire(cls, data) -> "Timing | None":
-        """The timing sent by the learner's process, or ``None`` when it is not one."""
-        from . import wire
-
-        try:
-            learner = tuple(float(t) for t in data["learner_runs"])[:100]
-            baseline = tuple(float(t) for t in data["baseline_runs"])[:100]
-        except (KeyError, TypeError, ValueError):
-            return None
-        if not learner or not baseline or not all(math.isfinite(t) and t >= 0 for t in learner + baseline):
-            return None
-        return cls(learner, baseline, wire.decode(data.get("result")))
-
 
 def load_baseline(spec: str):
     """The function named ``"module:function"``."""
@@ -114,27 +100,38 @@ def load_baseline(spec: str):
     return getattr(importlib.import_module(module), name)
 
 
+def fingerprint(value: Any) -> str:
+    """A short digest of a returned value, cheap for arrays: what the learner's process sends for
+    each timed run, before the grader asks for the value of the best one (which must match)."""
+    import hashlib
+    import json
+
+    from . import wire
+
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc" and not value.dtype.hasobject:
+        array = np.asarray(value)
+        head = f"{array.dtype.str}{tuple(array.shape)}".encode()
+        return hashlib.blake2b(head + np.ascontiguousarray(array).tobytes(), digest_size=16).hexdigest()
+    return hashlib.blake2b(json.dumps(wire.encode(value), sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+def null_call(like, **_) -> Any:
+    """What timing a function that does nothing costs: it returns an array shaped like the answer.
+    The grader times it like a learner's function (in a process that ran no learner code) and takes
+    that cost off both sides, so a ratio measured through the sandbox matches one measured in the
+    learner's own kernel (:func:`measure`)."""
+    return like
+
+
+def run_once(func, kwargs: dict) -> Any:
+    """``func`` on fresh copies of ``kwargs`` (the call trusted grading times from outside)."""
+    return func(**{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()})
+
+
 def _once(func, kwargs):
-    fresh = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
     start = _clock()
-    result = func(**fresh)
+    result = run_once(func, kwargs)
     return _clock() - start, result
-
-
-def time_runs(func, kwargs: dict, repeats: int = 5) -> tuple[tuple[float, ...], Any]:
-    """``repeats`` timed runs of ``func`` on fresh copies of ``kwargs``: ``(seconds of each, last result)``."""
-    runs, result = [], None
-    for _ in range(max(1, repeats)):
-        seconds, result = _once(func, kwargs)
-        runs.append(seconds)
-    return tuple(runs), result
-
-
-def measure_against(func, baseline_runs, kwargs: dict, repeats: int = 5) -> Timing:
-    """Time ``func`` against baseline runs measured before (by the grader, in a process that ran no
-    learner code: a learner's cell cannot then slow the baseline down, e.g. by patching numpy)."""
-    runs, result = time_runs(func, kwargs, repeats)
-    return Timing(runs, tuple(float(t) for t in baseline_runs), result)
 
 
 def measure(func, baseline, kwargs: dict, repeats: int = 5) -> Timing:

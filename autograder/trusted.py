@@ -162,7 +162,14 @@ class Grader:
         ``deleted``: test cells the learner deleted and nbgrader put back (they score zero as if
         still missing)."""
         with speaking(notebook_language(nb)):
-            return self._grade(nb, assignment, student, path, files_from, deleted)
+            try:
+                return self._grade(nb, assignment, student, path, files_from, deleted)
+            except Exception as exc:  # noqa: BLE001 - one submission never stops the others
+                problem = f"{type(exc).__name__}: {str(exc)[:300]}"
+                return NotebookResult(assignment, student, path, [], error=tr(
+                    "the grader failed on this notebook ({problem}); every exercise gets zero for now: ask your "
+                    "instructor to regrade it.", problem=problem),
+                    grader_notes=[f"grading {student or path} failed: {problem}"])
 
     def _grade(self, nb, assignment, student, path, files_from, deleted) -> NotebookResult:
         exercises = registry.exercises(assignment)
@@ -176,8 +183,7 @@ class Grader:
         cells = learner_cells(nb, assignment, self._releases[assignment])
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
-        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), e.speed.baseline, e.speed.repeats,
-                       self._baseline_runs(e, w))
+        calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), timed=True, repeats=e.speed.repeats)
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
         run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
                           zygote=self._get_zygote())
@@ -194,24 +200,44 @@ class Grader:
                     continue
                 verdicts.append(self._verdict(exercise, which, run))
         grader_notes = sorted({note for v in verdicts for note in v.left_out})
-        return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors), outputs=run.outputs,
-                              restored=restored, confinement=run.confinement, grader_notes=grader_notes)
+        return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors) + list(run.notes),
+                              outputs=run.outputs, restored=restored, confinement=run.confinement,
+                              grader_notes=grader_notes)
 
-    def _baseline_runs(self, exercise, which: str) -> tuple:
-        """The loop baseline's runs on the ``which`` speed input, timed once per grader in a sandboxed
-        process that runs no learner code (so no learner's cell can slow it down), then reused."""
-        key = (exercise.name, which)
+    def _baseline_runs(self, exercise, which: str) -> tuple[tuple[float, ...], float]:
+        """The loop baseline's runs on the ``which`` speed input, and what timing a call costs through
+        the sandbox (a function that does nothing, returning an answer-shaped array), both timed
+        once per grader in a sandboxed process that runs no learner code, then reused."""
+        key = (exercise.name, which, registry.secret_in_use())
         with self._zygote_lock:
             if key in self._baselines:
                 return self._baselines[key]
-        run = run_learner([], [Call("baseline", "", exercise.speed.input(which), exercise.speed.baseline,
-                                    exercise.speed.repeats)], self.limits, confine=self.confine,
-                          zygote=self._get_zygote())
-        runs = tuple(float(t) for t in (run.outcomes.get("baseline") or {}).get("baseline_runs") or ())
-        if not runs:
-            raise RuntimeError(f"the speed baseline of {exercise.name} could not be timed: {run.broken or run.cell_errors}")
+        kwargs = exercise.speed.input(which)
+        expected = self.references.speed_expected(exercise, which)
+        repeats = exercise.speed.repeats
+        run = run_learner([], [Call("baseline", "", kwargs, timed=True, baseline=exercise.speed.baseline, repeats=repeats),
+                               Call("null", "", {**kwargs, "like": expected}, timed=True,
+                                    baseline="autograder.speed:null_call", repeats=repeats * 2)],
+                          self.limits, confine=self.confine, zygote=self._get_zygote())
+        timed = {k: run.timings.get(k) or {} for k in ("baseline", "null")}
+        if any(len(t.get("runs") or ()) < repeats or t.get("error") for t in timed.values()):
+            raise RuntimeError(f"the speed baseline of {exercise.name} could not be timed: {run.broken or timed}")
+        overhead = min(timed["null"]["runs"])
+        runs = tuple(max(t - overhead, 1e-7) for t in timed["baseline"]["runs"])
         with self._zygote_lock:
-            return self._baselines.setdefault(key, runs)
+            return self._baselines.setdefault(key, (runs, overhead))
+
+    def _timing(self, exercise, which: str, timed: dict | None, stopped: str | None) -> Timing | Outcome:
+        """The speed measurement, from the CPU times the grader read around each run (less what timing
+        costs through the sandbox): the learner's best run against the baseline's, with that run's
+        result (checked against TensorFlow)."""
+        if not timed or not timed.get("runs"):
+            return Outcome.stopped(stopped or tr("was not timed"))
+        if timed.get("error"):
+            return Outcome.from_wire(timed["error"])
+        baseline, overhead = self._baseline_runs(exercise, which)
+        runs = tuple(max(t - overhead, 1e-7) for t in timed["runs"])
+        return Timing(runs, baseline, Outcome.from_wire({"value": timed.get("value")}).value)
 
     def _get_zygote(self):
         """The grader's zygote, started on first use (and again if it died); ``None`` when off."""
@@ -219,7 +245,7 @@ class Grader:
             return None
         with self._zygote_lock:
             if self._zygote is None or not self._zygote.alive:
-                from .sandbox.runner import learner_env
+                from .sandbox.start import learner_env
                 from .sandbox.zygote import Zygote
 
                 self._zygote = Zygote(learner_env())
@@ -250,13 +276,7 @@ class Grader:
                 outcomes.append(Outcome.stopped(why))
         timing = None
         if exercise.speed is not None:
-            data = run.outcomes.get(f"{exercise.name}/speed/{which}")
-            if data is None:
-                timing = Outcome.stopped(stopped or tr("was not timed"))
-            elif "timing" in data:
-                timing = Timing.from_wire(data["timing"])
-            else:
-                timing = Outcome.from_wire(data)
+            timing = self._timing(exercise, which, run.timings.get(f"{exercise.name}/speed/{which}"), stopped)
         verdict = evaluate(exercise, which, outcomes, self.references, timing=timing)
         if not verdict.passed and run.cell_errors:
             verdict.message += ("\n\n" + tr("While your notebook ran, these cells failed; an exercise that uses what "

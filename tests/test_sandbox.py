@@ -1,35 +1,46 @@
-"""The learner's process and what crosses from it: the watcher, and values without pickle."""
+"""The learner's process and what crosses from it: the pipes, values without pickle, the limits,
+and nothing of the learner's outliving its grading."""
 import json
+import os
+import time
 
 import numpy as np
+import pytest
 
 from autograder import wire
-from autograder.sandbox import Limits, LearnerRun
-from autograder.sandbox.runner import _watch
+from autograder.sandbox import Limits
+from autograder.sandbox.channel import Channel, ChannelError
 
 
-class _ExitsWhileWatched:
-    """A process that writes its last events and exits between two looks of the watcher."""
-
-    def __init__(self, events_path, last_lines):
-        self.events_path, self.last_lines, self.polls = events_path, last_lines, 0
-
-    def poll(self):
-        self.polls += 1
-        if self.polls == 1:
-            with open(self.events_path, "a") as f:
-                f.write("".join(json.dumps(e) + "\n" for e in self.last_lines))
-            return 0
-        return 0
+def test_messages_written_just_before_the_end_of_the_pipe_are_not_lost():
+    read, write = os.pipe()
+    sender, receiver = Channel(None, write), Channel(read, None)
+    sender.send({"op": "result", "key": "k", "outcome": {"value": 1}})
+    sender.send({"op": "functions", "found": {}})
+    sender.close()
+    assert receiver.receive(1)["key"] == "k" and receiver.receive(1)["op"] == "functions"
+    with pytest.raises(ChannelError, match="closed"):
+        receiver.receive(1)
 
 
-def test_events_written_just_before_exit_are_not_lost(tmp_path):
-    events = tmp_path / "events.jsonl"
-    events.write_text(json.dumps({"event": "call_start", "key": "k"}) + "\n")
-    proc = _ExitsWhileWatched(events, [{"event": "call_end", "key": "k", "outcome": {"value": 1}}, {"event": "done"}])
-    result = LearnerRun()
-    assert _watch(proc, events, Limits(), result) == (None, "")
-    assert result.outcomes == {"k": {"value": 1}}
+@pytest.mark.parametrize("line,problem", [(b"[1, 2]\n", "not a JSON object"), (b"{oops\n", "not JSON"),
+                                          (b"1" * 5000 + b"\n", "not"), (b"[" * 100_000 + b"\n", "not JSON")])
+def test_a_garbled_message_is_refused_in_one_line(line, problem):
+    import threading
+
+    read, write = os.pipe()
+    threading.Thread(target=lambda: os.write(write, line), daemon=True).start()
+    with pytest.raises(ChannelError, match=problem):
+        Channel(read, None).receive(5)
+
+
+def test_a_message_longer_than_the_cap_is_refused_without_reading_it_all():
+    import threading
+
+    read, write = os.pipe()
+    threading.Thread(target=lambda: os.write(write, b"x" * (3 << 20)), daemon=True).start()
+    with pytest.raises(ChannelError, match="longer than"):
+        Channel(read, None, max_message=1 << 20).receive(5)
 
 
 def test_values_cross_as_plain_data():
@@ -106,56 +117,62 @@ def test_the_smallest_memory_limit_still_runs_numpy():
     assert not run.cell_errors and wire.decode(run.outcomes["k"]["value"]) == 499500
 
 
-_DAEMON = """
-import os, time
+def daemon_cell(token: str) -> str:
+    """A cell that leaves a detached daemon (double fork, its own session) running ``sleep`` with
+    ``token`` in its command line, so that a scan of /proc finds it from outside any namespace."""
+    return f"""
+import os, sys, time
 _r, _w = os.pipe()
-if os.fork() == 0:          # a detached daemon: double fork, its own session
+if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        os.write(_w, str(os.getpid()).encode())
-        time.sleep(120)
-        os._exit(0)
+        os.write(_w, b"up")
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(120)", {token!r}])
     os._exit(0)
 os.close(_w)
-DAEMON = int(os.read(_r, 100))
+STARTED = os.read(_r, 10) == b"up"
 os.wait()
-def daemon_pid():
-    return DAEMON
+def daemon_started():
+    return STARTED
 """
 
 
-def _gone(pid: int, within: float = 2.0) -> bool:
-    import os
-    import time
-
+def survivors(token: str, within: float = 3.0) -> list[int]:
+    """Processes whose command line holds ``token``, still there after ``within`` seconds."""
     end = time.monotonic() + within
-    while time.monotonic() < end:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
+    while True:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as f:
+                        if token.encode() in f.read():
+                            found.append(int(entry))
+                except OSError:
+                    pass
+        if not found or time.monotonic() > end:
+            return found
         time.sleep(0.05)
-    return False
 
 
 def test_no_process_the_learner_starts_outlives_its_grading():
     """Before: a learner cell's setsid daemon survived grading (and could rewrite the gradebook)."""
     from autograder.sandbox import Call, run_learner
 
-    run = run_learner([{"id": "daemon", "source": _DAEMON}], [Call("k", "daemon_pid", {})], Limits())
-    pid = wire.decode(run.outcomes["k"]["value"])
-    assert isinstance(pid, int) and _gone(pid), f"the learner's daemon {pid} is still running"
+    token = f"daemon-{os.getpid()}-a"
+    run = run_learner([{"id": "daemon", "source": daemon_cell(token)}], [Call("k", "daemon_started", {})], Limits())
+    assert wire.decode(run.outcomes["k"]["value"]) is True
+    assert not survivors(token), "the learner's daemon is still running"
 
 
 def test_a_daemon_started_before_a_hang_is_stopped_with_it():
     from autograder.sandbox import Call, run_learner
 
-    cells = [{"id": "daemon", "source": _DAEMON + "print(DAEMON)\n"},
-             {"id": "hang", "source": "while True:\n    pass\n"}]
-    run = run_learner(cells, [Call("k", "daemon_pid", {})], Limits(cell_timeout=2, call_timeout=2))
+    token = f"daemon-{os.getpid()}-b"
+    cells = [{"id": "daemon", "source": daemon_cell(token)}, {"id": "hang", "source": "while True:\n    pass\n"}]
+    run = run_learner(cells, [Call("k", "daemon_started", {})], Limits(cell_timeout=2, call_timeout=2))
     assert any(e.startswith("cell hang:") and "longer than 2 s" in e for e in run.cell_errors), run.cell_errors
-    pids = [int(line) for out in [run.outputs.get("daemon", {})] for line in out.get("stdout", "").split()]
-    assert pids and all(_gone(pid) for pid in pids)
+    assert wire.decode(run.outcomes["k"]["value"]) is True and not survivors(token)
 
 
 def test_cell_outputs_come_back_for_the_autograded_notebook():

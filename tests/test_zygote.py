@@ -9,7 +9,7 @@ from autograder import wire
 from autograder.sandbox import Call, Limits, run_learner
 from autograder.sandbox.runner import learner_env
 from autograder.sandbox.zygote import Zygote
-from tests.test_sandbox import _DAEMON, _gone
+from tests.test_sandbox import daemon_cell, survivors
 
 PROBE = """
 import os, resource
@@ -37,13 +37,15 @@ def test_a_forked_learner_process_is_limited_in_its_own_session_with_no_pipe_of_
     run = run_learner(cells, [Call("k", "probe", {})], Limits(memory_mb=1024), zygote=zygote)
     own_session, memory, fds = wire.decode(run.outcomes["k"]["value"])
     assert own_session and memory == 1024 * 2**20
-    assert len(fds) <= 2, f"file descriptors left open in the learner's process: {fds}"  # events file, job
+    assert len(fds) <= 2, f"file descriptors left open in the learner's process: {fds}"  # its two pipe ends
 
 
 def test_a_forked_learner_process_is_confined_and_supervised(zygote):
-    run = run_learner([{"id": "daemon", "source": _DAEMON}], [Call("k", "daemon_pid", {})], Limits(), zygote=zygote)
+    token = f"zygote-daemon-{os.getpid()}"
+    run = run_learner([{"id": "daemon", "source": daemon_cell(token)}], [Call("k", "daemon_started", {})], Limits(),
+                      zygote=zygote)
     assert run.confinement.get("filesystem") or run.confinement.get("abi") == 0, run.confinement
-    assert _gone(wire.decode(run.outcomes["k"]["value"]))
+    assert wire.decode(run.outcomes["k"]["value"]) is True and not survivors(token)
 
 
 def test_a_hang_a_crash_and_an_exit_in_a_forked_process(zygote):

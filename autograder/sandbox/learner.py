@@ -1,43 +1,49 @@
-"""The learner's side of the sandbox: ``python -m autograder.sandbox.learner JOB EVENTS``.
+"""The learner's side of the sandbox: a supervisor, an init, and the learner's process.
 
-Two processes, so that nothing the learner's code starts outlives its grading:
+Started by the grader (:mod:`.runner`), forked from the zygote or as a fresh Python, with one
+end of each of the grader's two pipes (:mod:`.channel`) and a request: the work folder, the
+control group to join, the limits, whether to confine. Three processes, so that nothing the
+learner's code starts outlives its grading and every wall is built by code that ran no learner
+code:
 
-* the **supervisor** (this process) never runs learner code. It becomes the *child subreaper*
-  of everything below it (``PR_SET_CHILD_SUBREAPER``: an orphan, even a ``setsid`` daemon
-  that forked twice, is re-parented to it, never to init), forks the runner, waits for it, then
-  kills and reaps every process still below it. On ``SIGTERM`` (the grader's time limit) it does
-  the same at once. It ends the way the runner ended (its exit status or its signal).
-* the **runner** (its child) sets its own resource limits (:func:`apply_limits`), confines itself
-  (:mod:`autograder.sandbox.landlock` where the kernel offers it), then:
+* the **supervisor** joins the run's control group, builds the walls (:func:`.walls.enter`:
+  namespaces, the new root) and tells the grader which held: the first message on the pipe,
+  sent before any learner code exists. It never runs learner code. With a PID namespace it forks
+  the namespace's init and waits; without one it is the *child subreaper* of everything below
+  it (``PR_SET_CHILD_SUBREAPER``: orphans and ``setsid`` daemons come back to it) and kills the
+  whole tree when the learner's process ends, or at once on ``SIGTERM``;
+* the **init** (PID 1 of the namespace) mounts its ``/proc``, enters the new root
+  (:func:`.walls.finish`), forks the learner's process and reaps orphans. When it ends, the
+  kernel kills everything left in the namespace; a learner cannot signal it;
+* the **learner's process** limits itself (:func:`apply_limits`), gives up every privilege
+  (:func:`.walls.drop_privileges`), confines itself with Landlock, sends its confinement report
+  (the second message, still before any learner code), then does what the grader asks, one
+  message at a time: run the cells in order in one namespace (each cell's output and error
+  captured), say which functions exist, call a function on one case, load a timed call, run it.
 
-  1. runs the learner's cells in order in one namespace (an exception, even ``SystemExit``, ends
-     the cell, not the run), capturing what each cell prints and the error it raised;
-  2. calls each requested function on each case's arguments (received as JSON, see
-     :mod:`autograder.wire`) and sends back each outcome, one JSON line per event.
-
-Expected values never enter these processes; nothing they send back is unpickled or executed by
-the grader. They import only what calling a learner needs (:mod:`autograder.outcome`,
-:mod:`autograder.wire`, :mod:`autograder.speed`), never the references or the judge.
+Hidden inputs arrive one call at a time, after every cell has run: no file, no message and no
+memory of this process holds a case before the call that receives it. What a function prints
+while it is called goes nowhere. Expected values never enter these processes; what they send is
+plain JSON (:mod:`autograder.wire`), never unpickled or run by the grader.
 """
 from __future__ import annotations
 
 import ctypes
-import io
-import json
 import os
 import signal
 import sys
-import traceback
-from pathlib import Path
 
-__all__ = ["apply_limits", "main", "OUTPUT_LIMIT"]
+from .channel import Channel
 
-OUTPUT_LIMIT = 10_000  # characters of a cell's stdout or stderr kept for the autograded notebook
+__all__ = ["apply_limits", "main"]
+
 _PR_SET_CHILD_SUBREAPER, _PR_SET_PDEATHSIG = 36, 1
 
 
-def apply_limits(limits: dict) -> None:
-    """Limit this process: ``RLIMIT_AS`` (memory_mb), ``RLIMIT_FSIZE`` (file_mb), no core dumps."""
+def apply_limits(limits: dict, own_user: bool) -> None:
+    """Per-process limits: ``RLIMIT_AS`` (memory_mb), ``RLIMIT_FSIZE`` (file_mb), no core dumps, and
+    ``RLIMIT_NPROC`` (processes) where the learner runs as a user of its own (nobody, or a user
+    namespace, where the kernel counts its processes apart from the grader's)."""
     import resource
 
     mem = int(limits["memory_mb"]) * 1024 * 1024
@@ -45,14 +51,10 @@ def apply_limits(limits: dict) -> None:
     size = int(limits["file_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if own_user:
+        resource.setrlimit(resource.RLIMIT_NPROC, (int(limits["processes"]), int(limits["processes"])))
 
 
-def _emit(stream, **event):
-    stream.write(json.dumps(event) + "\n")
-    stream.flush()
-
-
-# ----------------------------------------------------------------------------- the supervisor
 def _prctl(option: int, value: int) -> bool:
     try:
         return ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) == 0
@@ -60,193 +62,186 @@ def _prctl(option: int, value: int) -> bool:
         return False
 
 
-def _descendants() -> list[int]:
-    """Processes whose parent is this one (orphans included, thanks to the subreaper)."""
-    me, found = os.getpid(), []
+# ----------------------------------------------------------------------------- the supervisor
+def _tree(root: int) -> list[int]:
+    """Every process below ``root`` (from /proc's parent links), deepest last."""
+    parents = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return found
+        return []
     for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[-1].split()
-        if len(fields) > 1 and fields[1] == str(me):
-            found.append(int(entry))
-    return found
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    fields = f.read().decode(errors="replace").rsplit(")", 1)[-1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    below, frontier = [], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        below += frontier
+    return below
 
 
-def _sweep() -> None:
-    """Kill and reap every process below this one, until none is left."""
-    for _ in range(100):
-        children = _descendants()
-        if not children:
-            break
-        for pid in children:
+def _sweep(within: float = 5.0) -> None:
+    """Kill every process below this one, stopped first so that none forks again, until none is left."""
+    import time
+
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        tree = _tree(os.getpid())
+        if not tree:
+            return
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in tree:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+        while True:  # reap what came back to us (the subreaper); the rest are reaped by their parents
             try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for pid in children:
-            try:
-                os.waitpid(pid, 0)
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
             except ChildProcessError:
-                pass
+                break
 
 
-def _supervise(run) -> int:
-    """Fork ``run`` as the runner, wait, sweep; end like the runner ended."""
+def _end_like(status: int) -> int:
+    """Exit as the learner's process did: its status, or its signal (so the grader can name it)."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1
+
+
+def main(request: dict) -> int:
+    """The supervisor (see the module). ``request``: ``in_fd``, ``out_fd``, ``work``, ``cgroup``
+    (the ``cgroup.procs`` files to join), ``limits``, ``walls`` (which to build: ``landlock``,
+    ``namespaces``; the control group is the grader's)."""
+    from . import landlock, walls
+
+    channel = Channel(int(request["in_fd"]), int(request["out_fd"]))
+    work = str(request["work"])
+    for procs in request.get("cgroup") or ():
+        with open(procs, "w") as f:  # this process, and so everything it starts
+            f.write(str(os.getpid()))
+    read, write = landlock.learner_paths(work)
+    wanted = set(request.get("walls") or ())
+    built = walls.enter(work, list(read), [p for p in write if p != work], int(request["limits"]["disk_mb"]),
+                        "namespaces" in wanted)
+    channel.send({"op": "walls", **built.to_dict()})
+
+    def learner():
+        return _learner(channel, built, request, (read, write))
+
+    if not built.pid_namespace:
+        return _supervise_tree(learner, channel)
+    status_read, status_write = os.pipe()
+    init = os.fork()
+    if init == 0:
+        os.close(status_read)
+        os._exit(_init(built, learner, status_write, channel))
+    os.close(status_write)
+    channel.close()  # the grader sees the end of the pipe when the learner's side is gone
+
+    def stop(signum, frame):  # the grader's time limit: the namespace dies with its init
+        os.kill(init, signal.SIGKILL)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    os.waitpid(init, 0)
+    data = os.read(status_read, 64)
+    return _end_like(int(data) if data.strip() else 1)
+
+
+def _supervise_tree(learner, channel: Channel) -> int:
+    """Without a PID namespace: the child subreaper of the learner's process tree (see the module)."""
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    runner = os.fork()
-    if runner == 0:
-        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the runner dies with its supervisor
+    child = os.fork()
+    if child == 0:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         code = 1
         try:
-            code = run()
+            code = learner()
         finally:
             os._exit(code)
+    channel.close()
 
     def stop(signum, frame):
         _sweep()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, stop)
+    status = 1 << 8
     while True:
         try:
             pid, status = os.waitpid(-1, 0)
         except ChildProcessError:
-            status = 1 << 8
             break
-        if pid == runner:
+        if pid == child:
             break  # other pids: orphans re-parented here, reaped as they end
     _sweep()
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)  # end by the same signal, so the grader can say which
-    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1
+    return _end_like(status)
 
 
-# ----------------------------------------------------------------------------- the runner
-def _confine(wanted: bool) -> dict:
-    """Confine this process with Landlock where the kernel offers it; what held, as plain data.
+def _init(built, learner, status_write: int, channel: Channel) -> int:
+    """PID 1 of the learner's namespace: enter the new root, fork the learner's process, reap."""
+    from . import walls
 
-    Before any module that could start a thread is imported (numpy): on kernels before Landlock
-    ABI 8 a thread started earlier would keep its freedom.
-    """
-    from . import landlock
-
-    if not wanted:
-        return landlock.Confinement(landlock.abi(), reason="the grader ran it without confinement").to_dict()
-    return landlock.confine(*landlock.learner_paths(Path.cwd())).to_dict()
-
-
-def _compile(source: str, cell_id: str):
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the namespace dies with its supervisor
     try:
-        return compile(source, f"<cell {cell_id}>", "exec")
-    except SyntaxError:
-        # IPython syntax (magics, !shell): transform it the way IPython would
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return compile(TransformerManager().transform_cell(source), f"<cell {cell_id}>", "exec")
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= OUTPUT_LIMIT else text[:OUTPUT_LIMIT] + f"\n... ({len(text) - OUTPUT_LIMIT} more characters)"
-
-
-def _error(exc: BaseException, cell_id: str) -> dict:
-    """The error as a notebook shows it: name, value and the traceback lines of the learner's cell."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
-    lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
-    return {"ename": type(exc).__name__, "evalue": _clip(str(exc)), "traceback": [_clip("".join(lines))]}
-
-
-def _run_cells(job, events, namespace) -> None:
-    for cell in job["cells"]:
-        _emit(events, event="cell_start", id=cell["id"])
-        out, err, error = io.StringIO(), io.StringIO(), None
-        saved = sys.stdout, sys.stderr
-        sys.stdout, sys.stderr = out, err
+        walls.finish(built)
+    except OSError:
+        return 70  # the new root was half made: nothing of the learner's may run
+    child = os.fork()
+    if child == 0:
+        os.close(status_write)
+        code = 1
         try:
-            exec(_compile(cell["source"], cell["id"]), namespace)  # noqa: S102 - the learner's own code, here only
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt end the cell only
-            error = _error(exc, cell["id"])
+            code = learner()
         finally:
-            sys.stdout, sys.stderr = saved
-        _emit(events, event="cell_end", id=cell["id"],
-              error=None if error is None else f"{error['ename']}: {error['evalue']}"[:300],
-              output={"stdout": _clip(out.getvalue()), "stderr": _clip(err.getvalue()), "error": error})
-
-
-def _run(job: dict, events_path: str) -> int:
-    apply_limits(job["limits"])
-    confinement = _confine(job.get("confine", True))
-
-    import inspect
-
-    from .. import speed, wire
-    from ..cases import Case
-    from ..outcome import call_learner
-
-    # loaded before any learner code runs, like speed's clock: a cell cannot swap them
-    baselines = {c["baseline"]: speed.load_baseline(c["baseline"]) for c in job["calls"] if c.get("baseline")}
-    events = open(events_path, "a", buffering=1)
-    _emit(events, event="confinement", **confinement)
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__,
-                 "display": lambda *objects, **_: print(*objects)}  # IPython's display, as text
-    _run_cells(job, events, namespace)
-    seen = set()
-    for call in job["calls"]:
-        name = call["function"]
-        if not name and call.get("baseline"):  # the baseline alone, in a process that ran no learner cell
-            _emit(events, event="call_start", key=call["key"])
-            kwargs = {k: wire.decode(v) for k, v in call["kwargs"].items()}
-            runs, _ = speed.time_runs(baselines[call["baseline"]], kwargs, int(call.get("repeats") or 5))
-            _emit(events, event="call_end", key=call["key"], outcome={"baseline_runs": list(runs)})
-            continue
-        func = namespace.get(name)
-        if name not in seen:
-            seen.add(name)
-            if not callable(func):
-                _emit(events, event="function", name=name, missing=True)
-            else:
-                try:
-                    params = list(inspect.signature(func).parameters)
-                except (TypeError, ValueError):
-                    params = []
-                _emit(events, event="function", name=name, parameters=params)
-        if not callable(func):
-            continue
-        _emit(events, event="call_start", key=call["key"])
-        case = Case({k: wire.decode(v) for k, v in call["kwargs"].items()}, "")
+            os._exit(code)
+    channel.close()
+    status = 1 << 8
+    while True:
         try:
-            if call.get("baseline"):
-                repeats = int(call.get("repeats") or 5)
-                if call.get("baseline_runs"):
-                    timing = speed.measure_against(func, call["baseline_runs"], case.kwargs, repeats)
-                else:
-                    timing = speed.measure(func, baselines[call["baseline"]], case.kwargs, repeats)
-                outcome = {"timing": timing.to_wire()}
-            else:
-                outcome = call_learner(func, case).to_wire()
-        except BaseException as exc:  # noqa: BLE001 - e.g. SystemExit raised by the learner's function
-            outcome = {"error": type(exc).__name__, "error_bases": [type(exc).__name__], "message": str(exc)}
-        _emit(events, event="call_end", key=call["key"], outcome=outcome)
-    _emit(events, event="done")
-    events.close()
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        if pid == child:
+            break
+    os.write(status_write, str(status).encode())
+    return 0
+
+
+# ----------------------------------------------------------------------------- the learner's process
+def _learner(channel: Channel, built, request: dict, paths) -> int:
+    from . import landlock, walls
+
+    work = str(request["work"])
+    for name in ("HOME", "TMPDIR", "KERAS_HOME", "MPLCONFIGDIR"):
+        os.environ[name] = work  # Keras' and matplotlib's settings, temporary files: in the work folder
+    own_user = built.pid_namespace  # nobody, or a user namespace: its processes are counted apart
+    apply_limits(request["limits"], own_user)
+    user = walls.drop_privileges(built)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after the change of user, which clears it
+    if "landlock" in set(request.get("walls") or ()):
+        held = landlock.confine(*paths).to_dict()
+    else:
+        held = landlock.Confinement(landlock.abi(), reason="the grader ran it without confinement").to_dict()
+    channel.send({"op": "confinement", **held, "user": user})
+    os.chdir(work)
+    sys.path.insert(0, work)  # as a notebook's kernel has it: only now, after the confinement
+    from .serve import serve
+
+    serve(channel)
     os._exit(0)  # skip interpreter teardown: the learner's atexit hooks and finalisers don't run
 
 
-def main(job_path: str, events_path: str) -> int:
-    job = json.loads(Path(job_path).read_text())
-    return _supervise(lambda: _run(job, events_path))
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    import json
+
+    sys.exit(main(json.loads(sys.argv[1])))

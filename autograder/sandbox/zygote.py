@@ -10,15 +10,16 @@ The zygote (this module's :func:`serve`, single-threaded: it only ever forks):
 1. imports what learner code and the learner process need (numpy, matplotlib with Agg and
    pyplot, the course's figure helpers, the sandbox's learner side), never the references, the
    judge or the registry, and never a grading secret (its environment has none);
-2. for each request ``{"job", "events", "cwd"}`` on stdin, forks a child that closes the
-   zygote's pipes, starts a new session, moves to its working folder and runs
-   :func:`autograder.sandbox.learner.main` exactly as ``python -m autograder.sandbox.learner``
-   would (the supervisor, then the runner: limits, Landlock, cells, calls), and answers
-   ``{"id", "pid"}``;
+2. for each request on its socket (a ``SOCK_SEQPACKET`` unix socket: one JSON message, with the
+   learner's two pipe ends attached as ``SCM_RIGHTS``), forks a child that closes the zygote's
+   socket and pipes, starts a new session and runs :func:`autograder.sandbox.learner.main` exactly
+   as a freshly started learner process would (the supervisor: control group, walls; the init; the
+   learner's process: limits, privileges, Landlock, cells, calls), and answers ``{"id", "pid"}``;
 3. reaps its children and answers ``{"exit": pid, "status": returncode}`` for each.
 
-Every limit, the confinement and the supervisor are set up in the child exactly as in a freshly
-started learner process: the tamper, reach and bad-submission suites run on both.
+Every limit, wall and the supervisor are set up in the child exactly as in a freshly started
+learner process: the tamper, reach and bad-submission suites run on both. The zygote is
+single-threaded (it only forks), so its children may make user namespaces.
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ import json
 import os
 import selectors
 import signal
+import socket
 import subprocess
-import sys
 import threading
 
 __all__ = ["Zygote", "ZygoteProcess", "serve"]
@@ -42,18 +43,18 @@ def _preload() -> None:
     import matplotlib.pyplot  # noqa: F401
 
     from .. import cases, outcome, speed, wire  # noqa: F401
-    from . import landlock, learner  # noqa: F401
+    from . import channel, landlock, learner, serve, walls  # noqa: F401
     try:
         from .. import figures  # noqa: F401 - the notebooks' setup cells import it
     except Exception:  # noqa: BLE001 - a figure helper that cannot load only costs time later
         pass
 
 
-def _child(request: dict, pipes: tuple[int, ...]) -> None:
-    """In the forked child: let go of the zygote, then be a learner process."""
+def _child(request: dict, keep_out: tuple[int, ...]) -> None:
+    """In the forked child: let go of the zygote, then be the learner's supervisor."""
     try:
         signal.set_wakeup_fd(-1)
-        for fd in pipes:
+        for fd in keep_out:
             try:
                 os.close(fd)
             except OSError:
@@ -65,45 +66,50 @@ def _child(request: dict, pipes: tuple[int, ...]) -> None:
         os.setsid()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.chdir(request["cwd"])
-        sys.path[0] = request["cwd"]  # as `python -m` puts the working folder first
+        os.chdir("/")
         from .learner import main
 
-        code = main(request["job"], request["events"])
+        code = main(request)
     except BaseException:  # noqa: BLE001 - nothing may escape into the zygote's loop
         code = 70
     os._exit(code if isinstance(code, int) else 1)
 
 
-def serve() -> None:
-    """The zygote's loop: fork on request, report exits (see the module docstring)."""
+def serve(sock_fd: int) -> None:
+    """The zygote's loop: fork on request (a message with the learner's two pipe ends attached),
+    report pids and exits (see the module docstring)."""
     _preload()
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    inbox = os.fdopen(0, "rb", buffering=0)
-    out = os.fdopen(os.dup(1), "w", buffering=1)
+    sock = socket.socket(fileno=sock_fd)
     selector = selectors.DefaultSelector()
-    selector.register(0, selectors.EVENT_READ)
+    selector.register(sock, selectors.EVENT_READ)
     selector.register(wake_read, selectors.EVENT_READ)
-    pending = b""
+
+    def answer(message: dict) -> None:
+        sock.send(json.dumps(message).encode())
+
     while True:
         for key, _ in selector.select():
             if key.fd == wake_read:
                 os.read(wake_read, 4096)
+                continue
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
+            if not data:
+                return  # the grader went away: so does the zygote
+            request = json.loads(data)
+            if len(fds) == 2:
+                request["in_fd"], request["out_fd"] = fds
+                pid = os.fork()
+                if pid == 0:
+                    _child(request, (sock.fileno(), wake_read, wake_write, selector.fileno()))
+                answer({"id": request["id"], "pid": pid})
             else:
-                chunk = inbox.read(65536)
-                if not chunk:
-                    return  # the grader went away: so does the zygote
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    request = json.loads(line)
-                    pid = os.fork()
-                    if pid == 0:
-                        _child(request, (0, 1, out.fileno(), wake_read, wake_write, selector.fileno()))
-                    out.write(json.dumps({"id": request["id"], "pid": pid}) + "\n")
+                answer({"id": request.get("id"), "pid": None})
+            for fd in fds:
+                os.close(fd)
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -111,7 +117,12 @@ def serve() -> None:
                 break
             if pid == 0:
                 break
-            out.write(json.dumps({"exit": pid, "status": os.waitstatus_to_exitcode(status)}) + "\n")
+            answer({"exit": pid, "status": os.waitstatus_to_exitcode(status)})
+
+
+def main(request: dict) -> int:
+    serve(int(request["socket"]))
+    return 0
 
 
 # ----------------------------------------------------------------------------- the grader's side
@@ -143,9 +154,15 @@ class Zygote:
     """The grader's handle on one zygote process (thread-safe: one per grader, many jobs)."""
 
     def __init__(self, env: dict, python: str | None = None):
-        self._proc = subprocess.Popen([python or sys.executable, "-m", "autograder.sandbox.zygote"], env=env,
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                      cwd="/", start_new_session=True)
+        from .start import boot_command
+
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._sock = ours
+        self._proc = subprocess.Popen(boot_command("zygote", {"socket": theirs.fileno()}, python), env=env,
+                                      pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/",
+                                      start_new_session=True)
+        theirs.close()
         self._lock = threading.Lock()
         self._changed = threading.Condition()
         self._pids: dict[int, int] = {}  # request id -> pid
@@ -155,9 +172,15 @@ class Zygote:
         self._reader.start()
 
     def _read(self) -> None:
-        for line in self._proc.stdout:
+        while True:
             try:
-                message = json.loads(line)
+                data = self._sock.recv(1 << 16)
+            except OSError:
+                break
+            if not data:
+                break
+            try:
+                message = json.loads(data)
             except ValueError:
                 continue
             with self._changed:
@@ -176,23 +199,25 @@ class Zygote:
     def alive(self) -> bool:
         return not self._dead and self._proc.poll() is None
 
-    def start(self, job: str, events: str, cwd: str) -> ZygoteProcess:
-        """Fork a learner process for ``job``; raises ``RuntimeError`` when the zygote is gone."""
+    def start(self, request: dict, fds: tuple[int, int]) -> ZygoteProcess:
+        """Fork a learner's supervisor for ``request``, handing it ``fds`` (its two pipe ends);
+        raises ``RuntimeError`` when the zygote is gone."""
         with self._lock:
             self._next += 1
-            request = self._next
+            number = self._next
             try:
-                self._proc.stdin.write((json.dumps({"id": request, "job": job, "events": events, "cwd": cwd})
-                                        + "\n").encode())
-                self._proc.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
+                socket.send_fds(self._sock, [json.dumps({**request, "id": number}).encode()], list(fds))
+            except OSError as exc:
                 raise RuntimeError(f"the zygote is gone ({exc})") from None
         with self._changed:
-            if not self._changed.wait_for(lambda: request in self._pids or self._dead, timeout=30):
+            if not self._changed.wait_for(lambda: number in self._pids or self._dead, timeout=30):
                 raise RuntimeError("the zygote did not answer within 30 s")
-            if request not in self._pids:
+            if number not in self._pids:
                 raise RuntimeError("the zygote died")
-            return ZygoteProcess(self._pids.pop(request), self)
+            pid = self._pids.pop(number)
+            if pid is None:
+                raise RuntimeError("the zygote refused the request")
+            return ZygoteProcess(pid, self)
 
     def _exit_status(self, pid: int):
         """The pid's exit status once (then forgotten: ZygoteProcess keeps it), else ``None``."""
@@ -208,7 +233,8 @@ class Zygote:
 
     def close(self) -> None:
         try:
-            self._proc.stdin.close()
+            self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.close()
         except OSError:
             pass
         try:
@@ -217,5 +243,4 @@ class Zygote:
             self._proc.kill()
 
 
-if __name__ == "__main__":
-    serve()
+

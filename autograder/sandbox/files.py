@@ -1,0 +1,100 @@
+"""What of a submission folder the learner's process gets: regular files only, never through a link.
+
+A notebook may read small data files handed in beside it. The grader copies them, and the grader
+is not confined, so every name in the folder is the learner's choice and hostile: a symbolic link
+to ``grading/secret``, ``/proc/self/environ`` or a classmate's notebook, a FIFO that blocks a
+read, a device, ``/proc/self/pagemap`` (size 0, gigabytes to read). So:
+
+* only entries directly in the folder (no sub-folders), looked at with ``lstat``: a link, a
+  folder, a FIFO, a socket or a device is skipped whatever it points to;
+* each file is opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked again on the open descriptor
+  (same inode as the ``lstat``, still a regular file): a file swapped for a link in between is
+  skipped too;
+* at most :data:`MAX_FILES` files, each at most :data:`MAX_FILE_BYTES`, :data:`MAX_TOTAL_BYTES`
+  together; notebooks and names starting with a dot are not data;
+* every skipped entry is named, with the reason, for the result's notes.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["stage", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES"]
+
+MAX_FILES = 32
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def stage(source: Path, target: Path) -> list[str]:
+    """Copy the data files directly in ``source`` into ``target`` (see the module); the skipped, as
+    ``"<name>: <why>"``. ``source`` itself may be anything the grader was given; what is inside it
+    is never followed."""
+    skipped, total, copied = [], 0, 0
+    try:
+        names = sorted(os.listdir(source))
+    except OSError as exc:
+        return [f"{source}: the folder could not be listed ({exc.strerror})"]
+    for name in names:
+        if name.startswith(".") or name.endswith(".ipynb"):
+            continue
+        path = os.path.join(source, name)
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            skipped.append(f"{name}: {exc.strerror}")
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            skipped.append(f"{name}: {_kind(info.st_mode)}, not copied")
+            continue
+        if copied >= MAX_FILES:
+            skipped.append(f"{name}: more than {MAX_FILES} files beside the notebook")
+            continue
+        if info.st_size > MAX_FILE_BYTES or total + info.st_size > MAX_TOTAL_BYTES:
+            skipped.append(f"{name}: too large ({info.st_size} bytes; at most {MAX_FILE_BYTES} a file, "
+                           f"{MAX_TOTAL_BYTES} together)")
+            continue
+        why = _copy(path, info, target / name)
+        if why:
+            skipped.append(f"{name}: {why}")
+            continue
+        copied += 1
+        total += info.st_size
+    return skipped
+
+
+def _copy(path: str, info: os.stat_result, destination: Path) -> str | None:
+    """Copy one regular file without following a link; why not, or ``None``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return f"could not be opened ({exc.strerror})"
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            return "changed while it was copied"
+        remaining = MAX_FILE_BYTES + 1
+        with open(destination, "xb") as out:
+            while remaining > 0:
+                chunk = os.read(fd, min(1 << 20, remaining))
+                if not chunk:
+                    break
+                out.write(chunk)
+                remaining -= len(chunk)
+        if remaining <= 0:
+            destination.unlink()
+            return "grew past the size limit while it was copied"
+    except OSError as exc:
+        return f"could not be copied ({exc.strerror})"
+    finally:
+        os.close(fd)
+    return None
