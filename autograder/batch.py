@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import stat
 import sys
 from pathlib import Path
 
 from . import registry
 from .sandbox import Limits
 
-__all__ = ["UsageError", "find_submissions", "grade"]
+__all__ = ["UsageError", "find_submissions", "conflicts", "grade"]
 
 
 class UsageError(Exception):
@@ -27,20 +29,65 @@ def _assignment_of(path: Path) -> str | None:
     return None
 
 
-def find_submissions(paths: list[str], notes: dict | None = None) -> list[tuple[Path, str, str]]:
+def _student_of(nb: Path, assignment: str) -> str:
+    """The learner a notebook belongs to, from where it lies (never from where a link points):
+    ``<student>/<assignment>/<notebook>``, else the notebook's own name."""
+    parts = nb.absolute().parts
+    return parts[-3] if nb.parent.name == assignment and len(parts) >= 3 else nb.stem
+
+
+def _notebooks(root: Path, refused: list) -> list[Path]:
+    """The notebooks under ``root`` at a place a submission can be (see :func:`find_submissions`),
+    regular files only; links, special files and nested copies go to ``refused`` with why."""
+    own_assignment = root.name in registry.assignments()
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+        for name in sorted(files):
+            if not name.endswith(".ipynb"):
+                continue
+            nb = Path(folder) / name
+            depth = len(nb.relative_to(root).parts)
+            try:
+                mode = os.lstat(nb).st_mode
+            except OSError as exc:
+                refused.append((nb, f"cannot be read ({exc.strerror})"))
+                continue
+            if stat.S_ISLNK(mode):
+                refused.append((nb, "a symbolic link, not a notebook: not followed, not graded"))
+            elif not stat.S_ISREG(mode):
+                refused.append((nb, "not a regular file: not graded"))
+            elif depth > (1 if own_assignment else 3) or (depth >= 2 and nb.parent.name not in registry.assignments()):
+                refused.append((nb, "not at <student>/<assignment>/<notebook> (nested inside another submission, or "
+                                    "in a folder not named after an assignment): not graded"))
+            else:
+                found.append(nb)
+    return found
+
+
+def find_submissions(paths: list[str], notes: dict | None = None, refused: list | None = None
+                     ) -> list[tuple[Path, str, str]]:
     """``(notebook, assignment, student)`` for every gradable notebook under ``paths``.
+
+    A PATH is a notebook (graded as named), an assignment folder (its notebooks), a learner's
+    folder (``<assignment>/<notebook>``) or nbgrader's ``submitted/`` tree
+    (``<student>/<assignment>/<notebook>``). The learner is who the layout says, never the
+    notebook's contents or where a link points: inside a folder, a link or a special file is
+    never followed, and a notebook nested deeper than that layout (a copy of a classmate's
+    folder inside one's own) is not graded. ``refused`` receives ``(path, why)`` for each.
 
     One notebook per learner and assignment: where a folder holds several (``02-pooling-math.ipynb``
     and ``02-pooling-math (1).ipynb``), the one named exactly after the assignment is graded (else
     the newest), and ``notes[(student, assignment)]`` says which was graded and which were not.
+    Two folders that both claim one learner's assignment are a conflict (:func:`conflicts`).
     """
     found = []
+    refused = refused if refused is not None else []
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise UsageError(f"no such file or folder: {raw}")
-        notebooks = [path] if path.is_file() else sorted(
-            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        notebooks = [path] if path.is_file() else _notebooks(path, refused)
         for nb in notebooks:
             assignment = _assignment_of(nb)
             if assignment is None:
@@ -48,10 +95,8 @@ def find_submissions(paths: list[str], notes: dict | None = None) -> list[tuple[
                     raise UsageError(f"cannot tell the assignment of {nb}: name it <assignment>.ipynb or put it in "
                                      f"a folder named after the assignment ({', '.join(registry.assignments())})")
                 continue
-            parts = nb.resolve().parts
-            student = parts[-3] if nb.parent.name == assignment and len(parts) >= 3 else nb.stem
-            found.append((nb, assignment, student))
-    if not found:
+            found.append((nb, assignment, _student_of(nb, assignment)))
+    if not found and not refused:
         raise UsageError(f"no notebook of a known assignment under {' '.join(paths)}")
     return _one_per_learner(found, notes if notes is not None else {})
 
@@ -73,6 +118,15 @@ def _one_per_learner(found, notes: dict) -> list[tuple[Path, str, str]]:
     return chosen
 
 
+def conflicts(found: list[tuple[Path, str, str]]) -> dict[tuple[str, str], list[Path]]:
+    """``{(student, assignment): notebooks}`` where more than one folder claims the same learner's
+    assignment: none of them is graded, and the instructor is told (never "the last one wins")."""
+    claims: dict = {}
+    for nb, assignment, student in found:
+        claims.setdefault((student, assignment), []).append(nb)
+    return {key: nbs for key, nbs in claims.items() if len(nbs) > 1}
+
+
 def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Limits = Limits(),
           progress: bool = True, secret: str | None = None, shard: tuple[int, int] | None = None) -> list:
     """Grade every submission under ``paths``; returns :class:`~autograder.trusted.NotebookResult` s.
@@ -84,12 +138,18 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
     from .trusted import Grader
 
     notes: dict = {}
-    submissions = find_submissions(paths, notes)
+    refused: list = []
+    submissions = find_submissions(paths, notes, refused)
+    clashing = conflicts(submissions)
+    submissions = [s for s in submissions if (s[2], s[1]) not in clashing]
     if shard is not None:
         k, n = shard
         submissions = [s for s in submissions if shard_of(s[2], n) == k]
+        clashing = {key: nbs for key, nbs in clashing.items() if shard_of(key[0], n) == k}
     for note in notes.values():
         print(f"autograder grade: warning: {note}", file=sys.stderr)
+    for nb, why in refused:
+        print(f"autograder grade: warning: {nb}: {why}", file=sys.stderr)
     grader = Grader(device, limits, secret)
     results = [None] * len(submissions)
     show = progress and len(submissions) > 1 and sys.stderr.isatty()
@@ -104,4 +164,14 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
                 print(f"\r[{bar:<30}] {done}/{len(submissions)} submissions", end="", file=sys.stderr, flush=True)
     if show:
         print(file=sys.stderr)
-    return results
+    return results + [_conflict(student, assignment, nbs) for (student, assignment), nbs in sorted(clashing.items())]
+
+
+def _conflict(student: str, assignment: str, notebooks: list[Path]):
+    """The result of a learner's assignment that several folders claim: not graded, and said."""
+    from .trusted import NotebookResult
+
+    where = ", ".join(str(nb) for nb in notebooks)
+    why = (f"{len(notebooks)} notebooks claim to be {student}'s {assignment} ({where}): none was graded. Keep the "
+           f"one in submitted/{student}/{assignment}/ and grade again.")
+    return NotebookResult(assignment, student, where, [], error=why, grader_notes=[why])

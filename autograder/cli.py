@@ -145,7 +145,7 @@ def _emit(text: str, results, output: str | None) -> int:
         print(text)
     problems = sorted({note for r in results for note in getattr(r, "grader_notes", ())})
     for note in problems:
-        print(f"autograder: grader problem, left out of every learner's grade: {note}", file=sys.stderr)
+        print(f"autograder: grader problem: {note}", file=sys.stderr)
     if problems:
         return EXIT_GRADER
     return EXIT_OK if all(r.score == r.max_score and not r.error for r in results) else EXIT_LOST_POINTS

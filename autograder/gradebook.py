@@ -34,8 +34,8 @@ def _submissions(app, assignment: str) -> list[tuple[str, str]]:
     for folder in sorted(glob.glob(pattern)):
         student = os.path.basename(os.path.dirname(os.path.normpath(folder)))
         path = os.path.join(folder, f"{assignment}.ipynb")
-        if student in excluded or not os.path.isfile(path):
-            continue
+        if student in excluded or not _regular_file(path):
+            continue  # a link or a special file: nbgrader's run refuses it (AlignCells), with why
         dest = coursedir.format_path(coursedir.autograded_directory, student, assignment)
         force = app.config.get("BaseConverter", {}).get("force", False) or app.config.get("Autograde", {}).get("force", False)
         if os.path.exists(os.path.join(dest, f"{assignment}.ipynb")) and not force:
@@ -44,6 +44,15 @@ def _submissions(app, assignment: str) -> list[tuple[str, str]]:
                 continue  # nbgrader will skip it too
         found.append((student, path))
     return found
+
+
+def _regular_file(path: str) -> bool:
+    import stat
+
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> int:

@@ -224,7 +224,7 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
             try:
                 slow = _speed_problem(exercise, which, references, timing)
             except GraderError as exc:
-                left_out["speed"] = str(exc)
+                left_out["speed"] = f"left out of every learner's grade: {exc}"
                 slow = None
             if slow:
                 label = ("speed on a fixed small input, against a loop" if which == "visible"
@@ -250,5 +250,5 @@ def _left_out(exercise, which: str, references: ReferenceCache) -> dict:
             try:
                 references.expected(exercise, which, index)
             except GraderError as exc:
-                out[index] = str(exc)
+                out[index] = f"left out of every learner's grade: {exc}"
     return out

@@ -100,13 +100,14 @@ def merge(paths: list) -> tuple[dict, list[GradedNotebook]]:
         seen = sorted(int(s.split("/")[0]) for s in shards)
         if len(totals) != 1 or seen != list(range(1, int(totals.pop()) + 1)):
             raise MergeError(f"the shards are not exactly 1..N of one N: {sorted(shards)}")
-    merged, keys = [], set()
+    merged, seen = [], {}
     for path, _, results in loaded:
         for result in results:
-            key = (result.student, result.assignment, result.path)
-            if key in keys:
-                raise MergeError(f"{result.student}/{result.assignment} ({result.path}) is in more than one shard")
-            keys.add(key)
+            key = (result.student, result.assignment)
+            if key in seen:  # two results for one learner's assignment: a conflict, never "the last one wins"
+                raise MergeError(f"{result.student}/{result.assignment} has two results ({seen[key]} in one file, "
+                                 f"{result.path} in {path}): keep one submission and grade again")
+            seen[key] = result.path
             merged.append(result)
     merged.sort(key=lambda r: (r.student, r.assignment, r.path))
     return {**head, "shard": None}, merged

@@ -15,6 +15,7 @@ added, not variables made by the notebook's demo cells.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import threading
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import registry, tfops
+from . import alignment, registry, tfops
 from .i18n import notebook_language, speaking, tr
 from .judge import ReferenceCache, Verdict, evaluate, parameters_problem
 from .outcome import Outcome
@@ -71,14 +72,16 @@ class NotebookResult:
         return sum(e.total_points for e in registry.exercises(self.assignment))
 
 
-def release_notebook(assignment: str):
-    """The released (learner) notebook of an assignment, from the course folder, or ``None``."""
+def release_notebook(assignment: str, language: str = "en"):
+    """The released (learner) notebook of an assignment in ``language`` (``course/``, or
+    ``course-<language>/``), from the course folder, or ``None`` when there is none."""
+    folder = "course" if language == "en" else f"course-{language}"
     for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
-        path = root / "course" / assignment / f"{assignment}.ipynb"
+        path = root / folder / assignment / f"{assignment}.ipynb"
         if path.is_file():
             try:
                 return nbformat.read(path, as_version=4)
-            except Exception:  # noqa: BLE001 - an unreadable release only means: run every cell
+            except Exception:  # noqa: BLE001 - an unreadable release is the grader's problem, said by the caller
                 return None
     return None
 
@@ -111,8 +114,8 @@ def learner_cells(nb, assignment: str, release=None) -> list[dict]:
 
 def other_assignment(nb, assignment: str) -> str | None:
     """The assignment ``nb`` belongs to when it holds none of ``assignment``'s test cells but
-    another assignment's, else ``None``."""
-    present = {str(c.get("id")) for c in nb.cells}
+    another assignment's (by cell id or by nbgrader grade id), else ``None``."""
+    present = {str(c.get("id")) for c in nb.cells} | set(alignment.graded_ids(nb))
 
     def ids(name):
         return {e.grade_id(w) for e in registry.exercises(name) for w in ("visible", "hidden")}
@@ -178,16 +181,17 @@ class Grader:
             return NotebookResult(assignment, student, path, [], error=tr(
                 "this is the notebook of assignment {other}, not of {assignment}: every exercise of {assignment} "
                 "gets zero. Submit {assignment}.ipynb in the {assignment} folder.", other=other, assignment=assignment))
-        if assignment not in self._releases:
-            self._releases[assignment] = release_notebook(assignment)
-        cells = learner_cells(nb, assignment, self._releases[assignment])
+        release = self._release(assignment, notebook_language(nb))
+        nb = copy.deepcopy(nb)
+        alignment.align(nb, release)
+        cells = learner_cells(nb, assignment, release)
         calls = [Call(f"{e.name}/{w}/{i}", e.function, case.kwargs)
                  for e in exercises for w in ("visible", "hidden") for i, case in enumerate(e.cases(w))]
         calls += [Call(f"{e.name}/speed/{w}", e.function, e.speed.input(w), timed=True, repeats=e.speed.repeats)
                   for e in exercises if e.speed is not None for w in ("visible", "hidden")]
         run = run_learner(cells, calls, self.limits, files_from=files_from, confine=self.confine,
                           zygote=self._get_zygote())
-        present = {str(c.get("id")) for c in nb.cells} - set(deleted)
+        present = set(alignment.graded_ids(nb)) - set(deleted)
         verdicts, restored = [], []
         for exercise in exercises:
             for which in ("visible", "hidden"):
@@ -203,6 +207,18 @@ class Grader:
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors) + list(run.notes),
                               outputs=run.outputs, restored=restored, confinement=run.confinement,
                               grader_notes=grader_notes)
+
+    def _release(self, assignment: str, language: str):
+        """The release a notebook is graded against (its own language's); a missing one is the
+        grader's problem, never the learner's."""
+        key = (assignment, language)
+        if key not in self._releases:
+            self._releases[key] = release_notebook(assignment, language)
+        if self._releases[key] is None:
+            folder = "course" if language == "en" else f"course-{language}"
+            raise RuntimeError(f"no released notebook {folder}/{assignment}/{assignment}.ipynb to grade against: "
+                               "run `make course` (or grade from the course's root)")
+        return self._releases[key]
 
     def _baseline_runs(self, exercise, which: str) -> tuple[tuple[float, ...], float]:
         """The loop baseline's runs on the ``which`` speed input, and what timing a call costs through

@@ -3,32 +3,40 @@
 Registered in the root ``nbgrader_config.py``:
 
 * ``generate_assignment``: :func:`generate_preprocessors` (nbgrader's, plus :class:`OptionalStub`);
-* ``autograde``: :func:`autograde_preprocessors`: :class:`TrustedExecute` in place of nbgrader's
-  ``Execute`` (no kernel; the learner's code runs once, in the confined sandbox), and
-  :class:`AddRubrics` (the grader's notes under written answers); :func:`stale_grades_hook` as
-  the ``pre_convert_hook``;
-* ``generate_feedback``: :func:`feedback_preprocessors`: no hidden test source, no grader's notes.
+* ``autograde``: :func:`autograde_preprocessors`: :class:`AlignCells` first (graded cells by
+  ``grade_id``, from the release), :class:`TrustedExecute` in place of nbgrader's ``Execute`` (no
+  kernel; the learner's code runs once, in the walled-in sandbox), :class:`SanitizeMarkdown`
+  (the learner's markdown cleaned) and :class:`AddRubrics` (the grader's notes under written
+  answers); :func:`stale_grades_hook` as the ``pre_convert_hook``;
+* ``generate_feedback``: :func:`feedback_preprocessors`: no hidden test source, no grader's notes,
+  the learner's markdown cleaned;
+* :func:`protect_copies`: nbgrader's own copies of a submission's other files (into
+  ``autograded/``, then ``feedback/``) take regular files only, never through a link.
 """
 from __future__ import annotations
 
-from .cells import AddRubrics, ClearRubrics, OptionalStub
+from .cells import AddRubrics, AlignCells, ClearRubrics, OptionalStub, SanitizeMarkdown
 from .execute import TrustedExecute, precompute, verdict_outputs
 
-__all__ = ["TrustedExecute", "AddRubrics", "ClearRubrics", "OptionalStub", "precompute", "verdict_outputs",
-           "autograde_preprocessors", "generate_preprocessors", "feedback_preprocessors", "stale_grades_hook"]
+__all__ = ["TrustedExecute", "AddRubrics", "AlignCells", "ClearRubrics", "OptionalStub", "SanitizeMarkdown",
+           "precompute", "verdict_outputs", "autograde_preprocessors", "generate_preprocessors",
+           "feedback_preprocessors", "stale_grades_hook", "protect_copies"]
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde pipeline with :class:`TrustedExecute` in place of ``Execute``, and
-    :class:`AddRubrics` before the grades are saved. Order matters: the verdicts are written
-    before ``SaveAutoGrades`` scores the outputs."""
+    """nbgrader's autograde pipeline with :class:`AlignCells` first (before nbgrader's own metadata
+    checks, which stop the whole assignment on one pasted cell), :class:`TrustedExecute` in place
+    of ``Execute``, then :class:`SanitizeMarkdown` and :class:`AddRubrics` before the grades are
+    saved. Order matters: the verdicts are written before ``SaveAutoGrades`` scores the outputs,
+    and the learner's markdown is cleaned before the instructor's notes (trusted) are added."""
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute, SaveAutoGrades
 
     steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     steps[steps.index(Execute)] = TrustedExecute
+    steps.insert(steps.index(SaveAutoGrades), SanitizeMarkdown)
     steps.insert(steps.index(SaveAutoGrades), AddRubrics)
-    return steps
+    return [AlignCells, *steps]
 
 
 def generate_preprocessors() -> list:
@@ -47,7 +55,7 @@ def feedback_preprocessors() -> list:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-    return [GetGrades, ClearHiddenTests, ClearRubrics, CSSHTMLHeaderPreprocessor]
+    return [GetGrades, ClearHiddenTests, ClearRubrics, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]
 
 
 def stale_grades_hook(db_url: str):
@@ -81,3 +89,40 @@ def stale_grades_hook(db_url: str):
                   f"it gets zero and any earlier grade was removed", flush=True)
 
     return drop_stale_grades
+
+
+def protect_copies() -> None:
+    """Make nbgrader's copies of a submission's other files (``BaseConverter.init_assignment``:
+    submitted -> autograded -> feedback) take only regular files that lie inside the folder.
+
+    nbgrader 0.9.6 copies every file it finds beside a notebook with ``shutil.copy``, which
+    follows links: a link to ``grading/secret`` or to the gradebook beside a learner's notebook
+    put a copy of it in that learner's feedback folder. nbgrader has no setting for this, so the
+    file finder its converters use is wrapped (from ``nbgrader_config.py``): a link, a FIFO, a
+    device or a file whose real path leaves the folder is not copied (the rule the learner's
+    process gets its files by: :mod:`autograder.sandbox.files`).
+    """
+    import os
+    import stat
+
+    from nbgrader.converters import base
+
+    if getattr(base.find_all_files, "_autograder_safe", False):
+        return
+    unsafe_find = base.find_all_files
+
+    def find_regular_files(path, exclude=None):
+        home = os.path.realpath(path)
+        kept = []
+        for name in unsafe_find(path, exclude):
+            try:
+                regular = stat.S_ISREG(os.lstat(name).st_mode)
+            except OSError:
+                continue
+            real = os.path.realpath(name)
+            if regular and os.path.commonpath([real, home]) == home:
+                kept.append(name)
+        return kept
+
+    find_regular_files._autograder_safe = True
+    base.find_all_files = find_regular_files

@@ -2,6 +2,12 @@
 
 * :class:`OptionalStub` (release): an optional solution cell (a notebook's "your helpers" cell)
   is released without ``raise NotImplementedError()``;
+* :class:`AlignCells` (autograde, first): graded cells found by ``grade_id`` and rewritten from
+  the release (:mod:`autograder.alignment`), before nbgrader's own checks could stop the whole
+  assignment on a pasted cell; a notebook handed in as a link is not read (zero, with why);
+* :class:`SanitizeMarkdown` (autograde and feedback): the learner's markdown rendered to HTML and
+  cleaned with an allow-list, so a written answer cannot run script in the formgrader or the
+  feedback page;
 * :class:`AddRubrics` (autograde): under each written answer, a locked note for the grader with
   the model answer and the rubric from the source notebook, so the formgrader shows them where
   the answer is graded;
@@ -19,7 +25,7 @@ from traitlets import Unicode
 
 from ..i18n import notebook_language, speaking, tr
 
-__all__ = ["OptionalStub", "AddRubrics", "ClearRubrics", "RUBRIC_KEY"]
+__all__ = ["OptionalStub", "AlignCells", "SanitizeMarkdown", "AddRubrics", "ClearRubrics", "RUBRIC_KEY"]
 
 RUBRIC_KEY = "rubric"  # cell.metadata.autograder.rubric marks a grader's note
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\s*(.*?)\s*### END SOLUTION", re.S)
@@ -92,4 +98,79 @@ class ClearRubrics(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("autograder", {}).get(RUBRIC_KEY)]
+        return nb, resources
+
+
+class AlignCells(NbGraderPreprocessor):
+    """Find the graded cells by ``grade_id`` and rewrite them from the release (see the module)."""
+
+    def preprocess(self, nb, resources):
+        import copy
+        import os
+
+        from .. import alignment, registry
+        from ..trusted import release_notebook
+
+        info = resources.get("nbgrader", {})
+        assignment = info.get("assignment", "")
+        if assignment not in registry.assignments():
+            return nb, resources
+        release = release_notebook(assignment, notebook_language(nb))
+        folder = resources.get("metadata", {}).get("path") or ""
+        path = os.path.join(folder, f"{info.get('notebook', assignment)}.ipynb")
+        refused = _not_a_notebook_file(path, folder)
+        if refused:
+            self.log.error("autograder, %s: %s", info.get("student", ""), refused)
+            resources.setdefault("autograder", {})["refused"] = refused
+            if release is not None:  # nothing of what the link points to reaches the autograded copy
+                nb.cells = copy.deepcopy(release.cells)
+                nb.metadata = copy.deepcopy(release.metadata)
+            return nb, resources
+        for note in alignment.align(nb, release):
+            self.log.warning("autograder, %s: %s", info.get("student", ""), note)
+        return nb, resources
+
+
+def _not_a_notebook_file(path: str, folder: str) -> str | None:
+    """Why the submitted notebook is not graded (a link, not a regular file, outside its folder), or ``None``."""
+    import os
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None  # nbgrader read it from somewhere else: nothing to say
+    if stat.S_ISLNK(info.st_mode):
+        return (f"the submitted notebook {os.path.basename(path)} is a symbolic link, not a file: it is not read, and "
+                f"every exercise gets zero. Hand in the notebook itself.")
+    if not stat.S_ISREG(info.st_mode):
+        return f"the submitted notebook {os.path.basename(path)} is not a regular file: every exercise gets zero."
+    real, home = os.path.realpath(path), os.path.realpath(folder)
+    if os.path.commonpath([real, home]) != home:
+        return f"the submitted notebook {os.path.basename(path)} lies outside its submission folder: not graded."
+    return None
+
+
+class SanitizeMarkdown(NbGraderPreprocessor):
+    """The learner's markdown, rendered and cleaned by an allow-list (:func:`autograder.html.clean_markdown`).
+
+    A markdown cell exactly as released (the course's own prose) is left alone; any other (a written
+    answer, a cell the learner added or edited) becomes its cleaned HTML, which markdown renders as
+    it is: nbgrader's formgrader and feedback templates render markdown without nbconvert's
+    ``sanitize_html``, so an ``<img onerror=...>`` in an answer would run in the instructor's
+    logged-in page.
+    """
+
+    def preprocess(self, nb, resources):
+        from .. import registry
+        from ..html import clean_markdown
+        from ..trusted import release_notebook
+
+        assignment = resources.get("nbgrader", {}).get("assignment", "")
+        release = release_notebook(assignment, notebook_language(nb)) if assignment in registry.assignments() else None
+        prose = {c.get("id"): c.get("source") for c in (release.cells if release is not None else [])
+                 if c.get("cell_type") == "markdown"}
+        for cell in nb.cells:  # a "grader's note" here came from the learner: AddRubrics comes after
+            if cell.get("cell_type") == "markdown" and prose.get(cell.get("id")) != cell.get("source"):
+                cell.source = clean_markdown(cell.get("source", ""))
         return nb, resources

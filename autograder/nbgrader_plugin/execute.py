@@ -27,6 +27,7 @@ submission, so outputs are built with ``nbformat.v4.new_output``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -80,24 +81,37 @@ def _cell_outputs(captured: dict) -> list:
     return outputs
 
 
-def _restore_missing(nb, assignment: str, release) -> list[str]:
-    """Put back the grade cells (tests and written answers) the learner deleted; their ids."""
+def _restore_missing(nb, release) -> list[str]:
+    """Put back the graded cells (tests and written answers) the learner deleted, each after the
+    cell that comes before it in the release; their grade ids."""
+    from .. import alignment
+
     if release is None:
         return []
+    lost = set(alignment.missing(nb, release))
     present = {c.get("id") for c in nb.cells}
     order = [c.get("id") for c in release.cells]
     restored = []
     for index, cell in enumerate(release.cells):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("grade") or cell.get("id") in present:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id not in lost:
             continue
         before = next((i for i in range(index - 1, -1, -1) if order[i] in present), None)
         position = 0 if before is None else next(
             (k + 1 for k, c in enumerate(nb.cells) if c.get("id") == order[before]), len(nb.cells))
         nb.cells.insert(position, copy.deepcopy(cell))
         present.add(cell.get("id"))
-        restored.append(cell.get("id"))
+        restored.append(grade_id)
     return restored
+
+
+def _grade_id(cell) -> str | None:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+class _Refused(Exception):
+    """The submission is not gradable as handed in (e.g. its notebook is a link): zero, with why."""
 
 
 class TrustedExecute(NbGraderPreprocessor):
@@ -107,11 +121,14 @@ class TrustedExecute(NbGraderPreprocessor):
     cell_timeout = Float(_DEFAULTS.cell_timeout, help="Seconds each notebook cell may run in the learner's process."
                          ).tag(config=True)
     call_timeout = Float(_DEFAULTS.call_timeout, help="Seconds each call of a learner's function may run.").tag(config=True)
-    memory_mb = Integer(_DEFAULTS.memory_mb, help="Memory limit of the learner's process, in MB.").tag(config=True)
-    confine = Bool(True, help="Confine the learner's process with Landlock where the kernel offers it.").tag(config=True)
+    total_timeout = Float(_DEFAULTS.total_timeout, help="Seconds a whole notebook may take in the learner's process, "
+                                                         "cells and calls together.").tag(config=True)
+    memory_mb = Integer(_DEFAULTS.memory_mb, help="Memory of the learner's process tree, in MB.").tag(config=True)
+    confine = Bool(True, help="Build every wall the host allows around the learner's code (namespaces, a control "
+                              "group, Landlock).").tag(config=True)
 
     def _grader(self):
-        key = (self.device, self.cell_timeout, self.call_timeout, self.memory_mb, self.confine)
+        key = (self.device, self.cell_timeout, self.call_timeout, self.total_timeout, self.memory_mb, self.confine)
         with _lock:
             if key not in _graders:
                 from ..secret import ensure
@@ -120,7 +137,8 @@ class TrustedExecute(NbGraderPreprocessor):
                 secret, note = ensure()
                 if note:
                     self.log.warning("autograder: %s", note)
-                limits = Limits(self.cell_timeout, self.call_timeout, self.memory_mb)
+                limits = dataclasses.replace(_DEFAULTS, cell_timeout=self.cell_timeout, call_timeout=self.call_timeout,
+                                             total_timeout=self.total_timeout, memory_mb=self.memory_mb)
                 _graders[key] = Grader(self.device, limits, secret, confine=self.confine)
             return _graders[key]
 
@@ -130,17 +148,27 @@ class TrustedExecute(NbGraderPreprocessor):
         if assignment not in registry.assignments():
             self.log.warning("autograder: %s is not one of this course's assignments: nothing was run", assignment)
             return nb, resources
+        from .. import alignment
+        from ..i18n import notebook_language
         from ..trusted import release_notebook
 
-        restored = _restore_missing(nb, assignment, release_notebook(assignment))
-        for cell_id in restored:
+        release = release_notebook(assignment, notebook_language(nb))
+        refused = resources.get("autograder", {}).get("refused")
+        for note in alignment.align(nb, release):
+            self.log.warning("autograder, %s: %s", student, note)
+        restored = _restore_missing(nb, release)
+        for grade_id in restored:
             self.log.warning("autograder, %s: the learner deleted cell %s; it was put back and scores zero",
-                             student, cell_id)
+                             student, grade_id)
         exercises = registry.exercises(assignment)
         tests = {e.grade_id(w): (e, w) for e in exercises for w in ("visible", "hidden")}
         with _lock:
             result = _precomputed.pop((student, assignment), None)
         try:
+            if refused:
+                raise _Refused(refused)
+            if release is None:
+                raise RuntimeError(f"no released notebook of {assignment} to grade against: run `make course`")
             if result is None:
                 folder = resources.get("metadata", {}).get("path")
                 result = self._grader().grade_notebook(nb, assignment, student, deleted=set(restored),
@@ -154,18 +182,23 @@ class TrustedExecute(NbGraderPreprocessor):
                     first = note not in _said
                     _said.add(note)
                 if first:  # once per run, not once per learner
-                    self.log.error("autograder: grader problem, left out of every learner's grade: %s", note)
+                    self.log.error("autograder: grader problem: %s", note)
             if result.confinement and not result.confinement.get("filesystem"):
                 self.log.warning("autograder, %s: %s", student, result.confinement.get("describe", "not confined"))
+        except _Refused as exc:
+            self.log.error("autograder, %s: %s", student, exc)
+            result, verdicts, failure = None, {}, str(exc)
         except Exception as exc:  # noqa: BLE001 - never crash the grading of a submission
             self.log.error("autograder: trusted grading failed for %s: %s: %s", student, type(exc).__name__, exc)
+            with _lock:
+                _said.add(f"grading {student} failed: {type(exc).__name__}: {exc}")
             result, verdicts = None, {}
             failure = f"Trusted verification could not run ({type(exc).__name__}: {exc}). Ask your instructor to regrade."
         for cell in nb.cells:
             if cell.get("cell_type") != "code":
                 continue
-            if cell.get("id") in tests:
-                verdict = verdicts.get(cell.id)
+            if _grade_id(cell) in tests:
+                verdict = verdicts.get(_grade_id(cell))
                 if verdict is not None:
                     cell.outputs = verdict_outputs(verdict["passed"], verdict["message"])
                 else:
