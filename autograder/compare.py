@@ -14,7 +14,7 @@ import numpy as np
 
 from .i18n import tr
 
-__all__ = ["Mismatch", "compare", "tolerance", "MAX_LISTED"]
+__all__ = ["Mismatch", "compare", "tolerance", "safe_repr", "MAX_LISTED"]
 
 MAX_LISTED = 5  # mismatching elements listed in a message
 
@@ -65,7 +65,7 @@ def _type_name(value: Any) -> str:
         return tr("a numpy array of shape {shape}, dtype {dtype}", shape=value.shape, dtype=value.dtype)
     if isinstance(value, np.generic):
         return tr("a numpy scalar of dtype {dtype}", dtype=value.dtype)
-    return f"{type(value).__name__} {value!r}" if value is None or np.isscalar(value) else type(value).__name__
+    return f"{type(value).__name__} {safe_repr(value)}" if value is None or np.isscalar(value) else type(value).__name__
 
 
 def compare(actual: Any, expected: Any) -> Mismatch | None:
@@ -76,9 +76,30 @@ def compare(actual: Any, expected: Any) -> Mismatch | None:
         return _compare_ints(actual, int(expected))
     if isinstance(expected, tuple):
         return _compare_tuples(actual, expected)
-    if actual != expected:
-        return Mismatch("values", tr("returned {actual}; expected {expected}", actual=repr(actual), expected=repr(expected)))
+    if not _equal(actual, expected):
+        return Mismatch("values", tr("returned {actual}; expected {expected}", actual=safe_repr(actual),
+                                     expected=safe_repr(expected)))
     return None
+
+
+def _equal(actual: Any, expected: Any) -> bool:
+    """Whether two plain values (None, str, float, bool...) are the same value of the same type;
+    never raises (an array compared with None, a value whose == misbehaves)."""
+    if type(actual) is not type(expected):
+        return False
+    try:
+        return bool(actual == expected)
+    except Exception:  # noqa: BLE001 - e.g. an ambiguous truth value
+        return False
+
+
+def safe_repr(value: Any, limit: int = 200) -> str:
+    """``repr(value)``, cut at ``limit`` characters; never raises (a huge int, a failing __repr__)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _compare_ints(actual: Any, expected: int) -> Mismatch | None:
@@ -93,15 +114,16 @@ def _compare_ints(actual: Any, expected: int) -> Mismatch | None:
 def _compare_tuples(actual: Any, expected: tuple) -> Mismatch | None:
     if not isinstance(actual, (tuple, list)):
         return Mismatch("type", tr("returned {actual}; expected a tuple {expected}", actual=_type_name(actual),
-                                   expected=repr(expected)))
+                                   expected=safe_repr(expected)))
     if len(actual) != len(expected):
         return Mismatch("shape", tr("returned {n} items {actual}; expected {m}: {expected}", n=len(actual),
-                                    actual=repr(tuple(actual)), m=len(expected), expected=repr(expected)))
+                                    actual=safe_repr(tuple(actual)), m=len(expected), expected=safe_repr(expected)))
     for i, (a, e) in enumerate(zip(actual, expected)):
         problem = compare(a, e)
         if problem is not None:
             return Mismatch(problem.kind, tr("item {i}: {summary} (whole value {actual}; expected {expected})", i=i,
-                                             summary=problem.summary, actual=repr(tuple(actual)), expected=repr(expected)))
+                                             summary=problem.summary, actual=safe_repr(tuple(actual)),
+                                             expected=safe_repr(expected)))
     return None
 
 

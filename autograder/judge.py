@@ -20,7 +20,7 @@ from typing import Any
 
 from . import registry, speed, tfops
 from .cases import Case
-from .compare import compare
+from .compare import compare, safe_repr
 from .messages import failure_report, pass_report
 from .i18n import tr
 from .outcome import STOPPED, Outcome
@@ -151,8 +151,7 @@ def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: A
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) < 80 else text[:77] + "..."
+    return safe_repr(value, 80)
 
 
 def signature_problem(exercise: registry.Exercise, func: Any) -> str | None:

@@ -28,7 +28,9 @@ def format_value(value: Any) -> str:
         return f"np.array({' '.join(body.split())}, dtype=np.{value.dtype})"
     if isinstance(value, np.generic):
         return f"np.{value.dtype}({value.item()!r})"
-    return repr(value)
+    from .compare import safe_repr
+
+    return safe_repr(value, 2000)
 
 
 def format_array(value: Any, indent: str = "    ") -> str:
@@ -39,7 +41,9 @@ def format_array(value: Any, indent: str = "    ") -> str:
         text = np.array2string(value, threshold=SHOW_MAX)
         return textwrap.indent(text + "   " + tr("(shape {shape}, dtype {dtype})", shape=value.shape, dtype=value.dtype),
                                indent)
-    return f"{indent}{value!r}"
+    from .compare import safe_repr
+
+    return f"{indent}{safe_repr(value, 2000)}"
 
 
 def _cases(n: int, which: str) -> str:

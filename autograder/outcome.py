@@ -49,15 +49,23 @@ class Outcome:
         return data
 
     @classmethod
-    def from_wire(cls, data: dict) -> "Outcome":
-        """An outcome sent by the learner's process: plain data only, each field checked."""
+    def from_wire(cls, data) -> "Outcome":
+        """An outcome sent by the learner's process: plain data only, each field checked; anything
+        that is not an outcome's shape becomes an error outcome, never an exception here."""
+        if not isinstance(data, dict):
+            return cls(error="Invalid", error_bases=("Invalid",), message="the learner's process sent no outcome")
+
+        def texts(field, limit, count):
+            items = data.get(field) or ()
+            return tuple(str(x)[:limit] for x in items)[:count] if isinstance(items, (list, tuple)) else ()
+
         return cls(
             value=wire.decode(data.get("value")),
             error=None if data.get("error") is None else str(data["error"])[:200],
-            error_bases=tuple(str(b)[:200] for b in data.get("error_bases") or ())[:50],
+            error_bases=texts("error_bases", 200, 50),
             message=str(data.get("message", ""))[:2000],
             line=str(data.get("line", ""))[:500],
-            mutated=tuple(str(m)[:100] for m in data.get("mutated") or ())[:20],
+            mutated=texts("mutated", 100, 20),
         )
 
 

@@ -10,6 +10,7 @@ plain arrays, so a subclass cannot change how comparison behaves.
 from __future__ import annotations
 
 import base64
+import binascii
 import dataclasses
 import math
 
@@ -67,28 +68,61 @@ def _opaque(value):
     return {"opaque": type(value).__name__, "text": text[:200]}
 
 
-def decode(data):
-    """The value :func:`encode` described, built from plain data only."""
+MAX_DIGITS = 1000  # an int sent with more digits arrives as an Opaque (Python refuses to print past 4300)
+MAX_ITEMS = 100_000  # items of one list or tuple
+MAX_DEPTH = 20
+
+
+def decode(data, depth: int = 0):
+    """The value :func:`encode` described, built from plain data only.
+
+    It comes from the learner's process, so anything else (a forged or garbled record, too deep,
+    too long, an int of thousands of digits, an array whose bytes do not fit its shape) becomes an
+    :class:`Opaque` that compares equal to nothing: it never raises.
+    """
+    try:
+        return _decode(data, depth)
+    except (ValueError, TypeError, KeyError, OverflowError, RecursionError, MemoryError, binascii.Error):
+        return Opaque(type(data).__name__, "<unreadable value>")
+
+
+def _decode(data, depth: int):
+    if depth > MAX_DEPTH:
+        return Opaque("nested", "<nested too deeply>")
     if data is None or isinstance(data, (bool, str, float)):
         return data
     if isinstance(data, int):
+        if abs(data).bit_length() > MAX_DIGITS * 3.33:
+            return Opaque("int", f"<an int of about {int(abs(data).bit_length() / 3.33)} digits>")
         return data
     if isinstance(data, dict):
         if "int" in data:
-            return int(data["int"])
+            text = str(data["int"])
+            if len(text.lstrip("-")) > MAX_DIGITS:
+                return Opaque("int", f"<an int of {len(text.lstrip('-'))} digits>")
+            return int(text)
         if "float" in data:
-            return float(data["float"])
+            return float(str(data["float"]))
         if "ndarray" in data or "scalar" in data:
-            raw = base64.b64decode(data.get("ndarray", data.get("scalar")))
-            dtype = np.dtype(data["dtype"])
-            if dtype.kind not in _ARRAY_KINDS:
+            dtype = np.dtype(str(data["dtype"]))
+            if dtype.kind not in _ARRAY_KINDS or dtype.hasobject:
                 return Opaque("array", "<array of an unsupported dtype>")
-            array = np.frombuffer(raw, dtype=dtype).reshape(data["shape"]).copy()
+            shape = data["shape"]
+            if not isinstance(shape, list) or len(shape) > 32 or not all(
+                    isinstance(n, int) and not isinstance(n, bool) and 0 <= n for n in shape):
+                return Opaque("array", "<array with a shape that is not a shape>")
+            raw = base64.b64decode(str(data.get("ndarray", data.get("scalar"))), validate=True)
+            if len(raw) != math.prod(shape) * dtype.itemsize or len(raw) > MAX_BYTES:
+                return Opaque("array", "<array whose bytes do not match its shape>")
+            array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
             return array if "ndarray" in data else array[()]
-        if "list" in data:
-            return [decode(v) for v in data["list"]]
-        if "tuple" in data:
-            return tuple(decode(v) for v in data["tuple"])
+        for kind in ("list", "tuple"):
+            if kind in data:
+                items = data[kind]
+                if not isinstance(items, list) or len(items) > MAX_ITEMS:
+                    return Opaque(kind, f"<a {kind} that could not be read>")
+                values = [_decode(v, depth + 1) for v in items]
+                return values if kind == "list" else tuple(values)
         if "opaque" in data:
-            return Opaque(str(data["opaque"]), str(data.get("text", ""))[:200])
+            return Opaque(str(data["opaque"])[:100], str(data.get("text", ""))[:200])
     return Opaque(type(data).__name__, "<unreadable value>")
