@@ -14,7 +14,7 @@ Both kinds of control-group file systems are used, where the grader may write th
   ``oom_kill``; ``cgroup.kill``.
 * **cgroup v1** (the ``memory``, ``pids`` and ``cpuacct`` hierarchies mounted separately, as on
   older hosts and some VMs): one child group in each, ``memory.limit_in_bytes``, ``pids.max``,
-  ``cpuacct.usage``, ``memory.failcnt``.
+  ``cpuacct.usage``, ``memory.oom_control``'s ``oom_kill``.
 
 Where neither can be written (an unprivileged user on a laptop, most CI runners), :func:`create`
 returns ``None`` with the reason, and the learner's process falls back to per-process limits;
@@ -99,6 +99,10 @@ class Group:
                     if key in ("oom_kill", "oom_group_kill") and int(value) > 0:
                         return True
                 return False
+            for line in self._read("memory", "memory.oom_control").splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value) > 0
             return int(self._read("memory", "memory.failcnt")) > 0
         except (OSError, ValueError, KeyError):
             return False
