@@ -57,13 +57,14 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # learner's code; SystemExit is not caught, so a broken install stops nbgrader instead.
 try:
     from autograder.nbgrader_plugin import (autograde_preprocessors, feedback_preprocessors, generate_preprocessors,
-                                            protect_copies, stale_grades_hook)
+                                            protect_copies, sanitize_preprocessors, stale_grades_hook)
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 # nbgrader's copies of the files beside a learner's notebook take regular files only, never a link
 # (a link to grading/secret would otherwise be copied into the autograded and feedback folders).
 protect_copies()
 
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()  # graded cells found by grade_id, first
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Autograde.pre_convert_hook = stale_grades_hook(c.CourseDirectory.db_url)
 c.TrustedExecute.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")

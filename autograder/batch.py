@@ -150,6 +150,9 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
         print(f"autograder grade: warning: {note}", file=sys.stderr)
     for nb, why in refused:
         print(f"autograder grade: warning: {nb}: {why}", file=sys.stderr)
+    zeros = _refused_learners(refused, submissions, clashing)
+    if shard is not None:
+        zeros = [z for z in zeros if shard_of(z.student, shard[1]) == shard[0]]
     grader = Grader(device, limits, secret)
     results = [None] * len(submissions)
     show = progress and len(submissions) > 1 and sys.stderr.isatty()
@@ -164,7 +167,25 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
                 print(f"\r[{bar:<30}] {done}/{len(submissions)} submissions", end="", file=sys.stderr, flush=True)
     if show:
         print(file=sys.stderr)
-    return results + [_conflict(student, assignment, nbs) for (student, assignment), nbs in sorted(clashing.items())]
+    return results + [_conflict(student, assignment, nbs) for (student, assignment), nbs in sorted(clashing.items())] + zeros
+
+
+def _refused_learners(refused: list, submissions: list, clashing: dict) -> list:
+    """Zero, with why, for a learner whose only notebook at a learner's place was refused (a link,
+    a special file): fail closed, never a silent gap in the results."""
+    from .trusted import NotebookResult
+
+    graded = {(s, a) for _, a, s in submissions} | set(clashing)
+    zeros = {}
+    for nb, why in refused:
+        assignment = _assignment_of(nb)
+        if assignment is None or nb.parent.name != assignment or why.startswith("not at"):
+            continue  # not at a learner's place: said on stderr only
+        student = _student_of(nb, assignment)
+        if (student, assignment) not in graded and (student, assignment) not in zeros:
+            zeros[(student, assignment)] = NotebookResult(
+                assignment, student, str(nb), [], error=f"{nb.name} is {why}; every exercise gets zero")
+    return list(zeros.values())
 
 
 def _conflict(student: str, assignment: str, notebooks: list[Path]):

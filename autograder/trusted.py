@@ -86,27 +86,36 @@ def release_notebook(assignment: str, language: str = "en"):
     return None
 
 
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
 def learner_cells(nb, assignment: str, release=None) -> list[dict]:
-    """The code cells to run in the learner's process (see the module docstring)."""
-    grade_ids = {e.grade_id(w) for e in registry.exercises() for w in ("visible", "hidden")}
-    released = {}
+    """The code cells to run in the learner's process (see the module docstring).
+
+    An instructor cell is recognised by its source, exactly as released (wherever it is and whatever
+    its id: a notebook without ids keeps its demos unrun); the setup cell always runs."""
+    demos, setup = set(), None
     if release is not None:
         for cell in release.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.get("cell_type") == "code" and not meta.get("solution") and cell.get("id"):
-                released[cell["id"]] = cell.get("source", "")
+            if cell.get("cell_type") == "code" and not meta.get("solution") and not meta.get("grade"):
+                if cell.get("id") == SETUP_CELL:
+                    setup = _source(cell)
+                else:
+                    demos.add(_source(cell))
     chosen = []
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
         cell_id = str(cell.get("id") or f"cell-{index}")
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        source = cell.get("source", "")
-        if not isinstance(source, str):
-            source = "".join(source)
-        if cell_id in grade_ids or (meta.get("grade") and not meta.get("solution")):
-            continue
-        if cell_id != SETUP_CELL and not meta.get("solution") and released.get(cell_id) == source:
+        source = _source(cell)
+        if meta.get("grade") and not meta.get("solution"):
+            continue  # a test cell: its verdict comes from the grader
+        is_setup = cell_id == SETUP_CELL or (setup is not None and source == setup)
+        if not is_setup and not meta.get("solution") and source in demos:
             continue
         chosen.append({"id": cell_id, "source": source})
     return chosen

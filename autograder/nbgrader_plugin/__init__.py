@@ -3,8 +3,11 @@
 Registered in the root ``nbgrader_config.py``:
 
 * ``generate_assignment``: :func:`generate_preprocessors` (nbgrader's, plus :class:`OptionalStub`);
-* ``autograde``: :func:`autograde_preprocessors`: :class:`AlignCells` first (graded cells by
-  ``grade_id``, from the release), :class:`TrustedExecute` in place of nbgrader's ``Execute`` (no
+* ``autograde``'s first pass (nbgrader's "sanitize"): :func:`sanitize_preprocessors`:
+  :class:`AlignCells` first (graded cells by ``grade_id``, from the release; a notebook that is a
+  link refused), before nbgrader's own metadata checks, which stop the whole assignment on one
+  pasted cell;
+* ``autograde``'s second pass: :func:`autograde_preprocessors`: :class:`TrustedExecute` in place of nbgrader's ``Execute`` (no
   kernel; the learner's code runs once, in the walled-in sandbox), :class:`SanitizeMarkdown`
   (the learner's markdown cleaned) and :class:`AddRubrics` (the grader's notes under written
   answers); :func:`stale_grades_hook` as the ``pre_convert_hook``;
@@ -19,16 +22,15 @@ from .cells import AddRubrics, AlignCells, ClearRubrics, OptionalStub, SanitizeM
 from .execute import TrustedExecute, precompute, verdict_outputs
 
 __all__ = ["TrustedExecute", "AddRubrics", "AlignCells", "ClearRubrics", "OptionalStub", "SanitizeMarkdown",
-           "precompute", "verdict_outputs", "autograde_preprocessors", "generate_preprocessors",
+           "precompute", "verdict_outputs", "autograde_preprocessors", "sanitize_preprocessors", "generate_preprocessors",
            "feedback_preprocessors", "stale_grades_hook", "protect_copies"]
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's autograde pipeline with :class:`AlignCells` first (before nbgrader's own metadata
-    checks, which stop the whole assignment on one pasted cell), :class:`TrustedExecute` in place
-    of ``Execute``, then :class:`SanitizeMarkdown` and :class:`AddRubrics` before the grades are
-    saved. Order matters: the verdicts are written before ``SaveAutoGrades`` scores the outputs,
-    and the learner's markdown is cleaned before the instructor's notes (trusted) are added."""
+    """nbgrader's autograde pipeline with :class:`TrustedExecute` in place of ``Execute``, then
+    :class:`SanitizeMarkdown` and :class:`AddRubrics` before the grades are saved. Order matters:
+    the verdicts are written before ``SaveAutoGrades`` scores the outputs, and the learner's
+    markdown is cleaned before the instructor's notes (trusted) are added."""
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute, SaveAutoGrades
 
@@ -36,7 +38,15 @@ def autograde_preprocessors() -> list:
     steps[steps.index(Execute)] = TrustedExecute
     steps.insert(steps.index(SaveAutoGrades), SanitizeMarkdown)
     steps.insert(steps.index(SaveAutoGrades), AddRubrics)
-    return [AlignCells, *steps]
+    return steps
+
+
+def sanitize_preprocessors() -> list:
+    """nbgrader's first autograde pass ("sanitize") with :class:`AlignCells` first: it reads the
+    submitted file itself, so it is where a notebook that is a link is refused."""
+    from nbgrader.converters.autograde import Autograde
+
+    return [AlignCells, *Autograde.class_traits()["sanitize_preprocessors"].default()]
 
 
 def generate_preprocessors() -> list:

@@ -25,9 +25,10 @@ from traitlets import Unicode
 
 from ..i18n import notebook_language, speaking, tr
 
-__all__ = ["OptionalStub", "AlignCells", "SanitizeMarkdown", "AddRubrics", "ClearRubrics", "RUBRIC_KEY"]
+__all__ = ["OptionalStub", "AlignCells", "SanitizeMarkdown", "AddRubrics", "ClearRubrics", "RUBRIC_KEY", "REFUSED_KEY"]
 
 RUBRIC_KEY = "rubric"  # cell.metadata.autograder.rubric marks a grader's note
+REFUSED_KEY = "refused"  # notebook.metadata.autograder.refused: why AlignCells refused the submitted file
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\s*(.*?)\s*### END SOLUTION", re.S)
 
 
@@ -119,12 +120,13 @@ class AlignCells(NbGraderPreprocessor):
         folder = resources.get("metadata", {}).get("path") or ""
         path = os.path.join(folder, f"{info.get('notebook', assignment)}.ipynb")
         refused = _not_a_notebook_file(path, folder)
+        nb.metadata.get("autograder", {}).pop(REFUSED_KEY, None)  # only this step says so
         if refused:
             self.log.error("autograder, %s: %s", info.get("student", ""), refused)
-            resources.setdefault("autograder", {})["refused"] = refused
             if release is not None:  # nothing of what the link points to reaches the autograded copy
                 nb.cells = copy.deepcopy(release.cells)
                 nb.metadata = copy.deepcopy(release.metadata)
+            nb.metadata.setdefault("autograder", {})[REFUSED_KEY] = refused  # read by TrustedExecute
             return nb, resources
         for note in alignment.align(nb, release):
             self.log.warning("autograder, %s: %s", info.get("student", ""), note)

@@ -29,7 +29,7 @@ process must open nothing it should not keep); threads started before :func:`con
 runner does). Landlock refuses ``ptrace`` (attaching, ``/proc/<pid>/mem``) to processes outside
 the sandbox from ABI 1 on, whatever paths are allowed, but not reading ``/proc/<pid>/environ`` or
 ``maps`` (found on Linux 6.18, ABI 7): what keeps the grader's environment away is that
-:func:`learner_paths` opens nothing of ``/proc``.
+:func:`learner_paths` opens nothing of ``/proc`` but the confining process's own entry.
 """
 from __future__ import annotations
 
@@ -279,11 +279,14 @@ def _gaps(version: int, other_threads: int, all_threads: bool, skipped: list[str
 # What learner code needs besides the Python installation and the system's libraries, found by
 # tracing a learner-like process (strace -e open,openat): the dynamic loader's cache (extension
 # modules loaded after confine()), the time zone, the CPU lists glibc's sysconf and OpenBLAS read,
-# and the /dev nodes a notebook may open (os.devnull, os.urandom's fallback). No /proc at all.
+# and the /dev nodes a notebook may open (os.devnull, os.urandom's fallback). Of /proc, only the
+# confining process's own entry (/proc/self, opened by that process): never the grader's.
 _SYSTEM_LIBRARIES = ("/usr/lib", "/lib", "/lib64", "/usr/lib64", "/usr/local/lib")
 _SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/sys/devices/system/cpu/online",
                  "/sys/devices/system/cpu/possible", "/dev/urandom")
 _SYSTEM_WRITABLE = ("/dev/null",)
+OWN_PROC = "/proc/self"
+_SYSTEM_PREFIXES = ("/", "/usr", "/usr/local")
 
 
 def learner_paths(work_dir) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -292,7 +295,8 @@ def learner_paths(work_dir) -> tuple[tuple[str, ...], tuple[str, ...]]:
     Read: the Python installation (``sys.base_prefix``, ``sys.prefix``, the site-packages
     folders), the ``autograder`` package's own folder (never its parent: in a checkout that is
     the repository, with ``solutions/`` and ``grading/``), the system's libraries and a few files
-    (see ``_SYSTEM_FILES``). Write: ``work_dir`` and ``/dev/null``. Paths are resolved, existing
+    (see ``_SYSTEM_FILES``), and ``/proc/self`` (left unresolved: it names the entry of whichever
+    process confines itself). Write: ``work_dir`` and ``/dev/null``. Paths are resolved, existing
     ones only, without duplicates or paths inside another of the same set.
     """
     import autograder
@@ -302,8 +306,9 @@ def learner_paths(work_dir) -> tuple[tuple[str, ...], tuple[str, ...]]:
     prefixes = []
     for prefix in dict.fromkeys([sys.base_prefix, sys.prefix]):
         prefix = Path(prefix).resolve()
-        if prefix == repository or prefix in repository.parents:
-            # a Python installed above the repository: only its library folders, not the prefix
+        if prefix == repository or prefix in repository.parents or str(prefix) in _SYSTEM_PREFIXES:
+            # a Python installed above the repository, or the system's (/usr holds nbgrader's default
+            # exchange, /usr/local/share/nbgrader/exchange): only its library folders, not the prefix
             paths = sysconfig.get_paths(vars={"base": str(prefix), "platbase": str(prefix),
                                               "installed_base": str(prefix), "installed_platbase": str(prefix)})
             prefixes += [paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")]
@@ -311,7 +316,9 @@ def learner_paths(work_dir) -> tuple[tuple[str, ...], tuple[str, ...]]:
             prefixes.append(prefix)
     read = [*prefixes, *site.getsitepackages(), package, *_SYSTEM_LIBRARIES, *_SYSTEM_FILES]
     write = [work_dir, *_SYSTEM_WRITABLE]
-    return _tidy(read), _tidy(write)
+    # "/proc/self" as it is, resolved by the process that confines itself: its own /proc entry and
+    # no other process's (TensorFlow aborts when it cannot read its own maps and status)
+    return _tidy(read) + (OWN_PROC,), _tidy(write)
 
 
 def _tidy(paths) -> tuple[str, ...]:

@@ -130,7 +130,8 @@ def main(request: dict) -> int:
             f.write(str(os.getpid()))
     read, write = landlock.learner_paths(work)
     wanted = set(request.get("walls") or ())
-    built = walls.enter(work, list(read), [p for p in write if p != work], int(request["limits"]["disk_mb"]),
+    binds = [p for p in read if p != landlock.OWN_PROC]  # the new root gets a /proc of its own
+    built = walls.enter(work, binds, [p for p in write if p != work], int(request["limits"]["disk_mb"]),
                         "namespaces" in wanted)
     channel.send({"op": "walls", **built.to_dict()})
 
@@ -233,10 +234,10 @@ def _learner(channel: Channel, built, request: dict, paths) -> int:
     else:
         held = landlock.Confinement(landlock.abi(), reason="the grader ran it without confinement").to_dict()
     channel.send({"op": "confinement", **held, "user": user})
+    from .serve import serve  # and what it imports: before the work folder is on sys.path
+
     os.chdir(work)
     sys.path.insert(0, work)  # as a notebook's kernel has it: only now, after the confinement
-    from .serve import serve
-
     serve(channel)
     os._exit(0)  # skip interpreter teardown: the learner's atexit hooks and finalisers don't run
 

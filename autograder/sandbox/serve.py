@@ -25,6 +25,9 @@ import io
 import sys
 import traceback
 
+from .. import speed, wire
+from ..cases import Case
+from ..outcome import call_learner
 from .channel import Channel
 
 __all__ = ["serve", "OUTPUT_LIMIT"]
@@ -92,10 +95,6 @@ def _failed(exc: BaseException) -> dict:
 
 
 def serve(channel: Channel) -> None:
-    from .. import speed, wire
-    from ..cases import Case
-    from ..outcome import call_learner
-
     job = channel.receive()
     namespace = {"__name__": "__main__", "__builtins__": __builtins__,
                  "display": lambda *objects, **_: print(*objects)}  # IPython's display, as text
