@@ -287,3 +287,89 @@ def test_control_a_module_beside_a_script_shadows_the_standard_library(tmp_path)
     (tmp_path / "traceback.py").write_text(SHADOW.replace("os.environ.get('MARKER', '/tmp/never')", repr(str(marker))))
     subprocess.run([sys.executable, "-c", "import traceback"], cwd=tmp_path, timeout=60, env={"PATH": os.environ["PATH"]})
     assert marker.exists()
+
+
+# ----------------------------------------------------------------------------- one learner never stops the class
+HUGE_INT = "def pool2d(feature_map, pool_size, stride, mode='max'):\n    return 10 ** 5000\n"
+FORGED = '''import json, os
+def _forge(message):
+    for fd in sorted(int(f) for f in os.listdir("/proc/self/fd")):
+        try:
+            os.write(fd, (json.dumps(message) + "\\n").encode())
+        except OSError:
+            pass
+def pool2d(feature_map, pool_size, stride, mode="max"):
+    _forge({"op": "result", "key": "pool2d/hidden/999", "outcome": {"value": {"int": "9" * 5000}}})
+    _forge({"op": "functions", "found": {"pool2d": None}})
+    return None
+'''
+BUGGY = "def uncovered_cells(input_length, pool_size, stride, padding='valid'):\n    return ()\n"
+BATCH = {"ada": {}, "bob": {"uncovered_cells": BUGGY}, "huge": {"pool2d": HUGE_INT}, "forged": {"pool2d": FORGED}}
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Five learners of 02 in one class: two honest (one with a bug), three that try to stop the
+    class (a huge int, forged messages on the pipe, a pasted test cell); graded by the grading
+    command with two jobs and by `python -m autograder autograde`."""
+    root = tmp_path_factory.mktemp("batch") / "course"
+    root.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
+    shutil.copytree(COURSE / A, root / "course" / A)
+    run(["nbgrader", "generate_assignment", A, "--force"], cwd=root)
+    submitted = root / "grading" / "submitted"
+    for student, replacements in BATCH.items():
+        adversary.write(submitted / student / A, learner_submission(A, replacements))
+    adversary.write(submitted / "pasted" / A, adversary.pasted_test_cell(learner_submission(A)))
+    out = root / "fast.json"
+    fast_run = subprocess.run([sys.executable, "-m", "autograder", "grade", "grading/submitted", "--jobs", "2",
+                               "--format", "json", "--output", str(out)], cwd=root, env=env(), capture_output=True,
+                              text=True, timeout=900)
+    autograde = subprocess.run([sys.executable, "-m", "autograder", "autograde", "--jobs", "2", A], cwd=root, env=env(),
+                               capture_output=True, text=True, timeout=1500)
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
+        book = {s.student.id: s.score for s in gb.assignment_submissions(A)}
+    return fast_run, json.loads(out.read_text()) if out.exists() else None, autograde, book
+
+
+def _alone(student: str) -> dict:
+    from autograder.trusted import Grader
+
+    result = Grader("cpu").grade_notebook(learner_submission(A, BATCH.get(student, {})), A, student)
+    return {c["grade_id"]: c["score"] for c in result.cells}
+
+
+def test_the_grading_command_grades_the_others_exactly_as_alone(batch):
+    fast_run, data, _, _ = batch
+    assert data is not None, fast_run.stderr[-2000:]
+    assert fast_run.returncode == 1, fast_run.stderr[-2000:]  # points lost, no grader failure
+    records = {s["student"]: s for s in data["submissions"]}
+    assert set(records) == {"ada", "bob", "huge", "forged", "pasted"}
+    for student in ("ada", "bob"):
+        assert {c["grade_id"]: c["score"] for c in records[student]["cells"]} == _alone(student)
+    for student in ("huge", "forged"):
+        pool2d = [c for c in records[student]["cells"] if c["exercise"] == "pool2d"]
+        assert all(c["score"] == 0 for c in pool2d) and not records[student]["error"], records[student]
+    assert records["pasted"]["score"] == 8  # a pasted copy of a test cell is a plain cell: the work still counts
+
+
+@pytest.mark.nbgrader
+def test_python_m_autograder_autograde_grades_every_learner(batch):
+    _, _, autograde, book = batch
+    assert autograde.returncode == 0, autograde.stderr[-3000:]
+    assert book == {"ada": 8, "bob": 5, "huge": 3, "forged": 3, "pasted": 8}, book
+
+
+def test_a_tuple_holding_an_array_where_none_is_expected_is_a_wrong_answer_not_a_crash():
+    from autograder.trusted import Grader
+
+    source = ("def lenet_shapes(input_shape=(28, 28, 1)):\n    import numpy as np\n"
+              "    return tuple((np.zeros(2), 0, 0, 0) for _ in range(7))\n")
+    result = Grader("cpu").grade_notebook(learner_submission("04-keras-pooling-layers", {"lenet_shapes": source}),
+                                          "04-keras-pooling-layers", "arrays")
+    lenet = [c for c in result.cells if c["exercise"] == "lenet_shapes"]
+    assert result.error is None and not result.grader_notes
+    assert all(c["score"] == 0 for c in lenet) and "expected None" in lenet[0]["message"], lenet[0]["message"][:400]
