@@ -124,6 +124,30 @@ def test_learners_get_the_assignments_tab_and_not_the_formgrader(tmp_path):
     assert not (tmp_path / "instructor" / "labconfig").exists()
 
 
+def test_the_z2jh_values_mount_the_exchange_the_learners_config_names():
+    """deploy/hub/z2jh: the exchange volume mounted where every pod's nbgrader_config.py says, made
+    1777 before the server starts; the learner image at requirements-hub.txt's JupyterHub; no secret."""
+    import yaml
+
+    z2jh = HUB_DIR / "z2jh"
+    values = yaml.safe_load((z2jh / "config.yaml").read_text())
+    single = values["singleuser"]
+    mount = single["storage"]["extraVolumeMounts"][0]
+    claim = next(v for v in single["storage"]["extraVolumes"] if v["name"] == mount["name"])
+    pvc = yaml.safe_load((z2jh / "exchange-pvc.yaml").read_text())
+    assert claim["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"]
+    assert "ReadWriteMany" in pvc["spec"]["accessModes"]
+    config = single["extraFiles"]["nbgrader-config"]["stringData"]
+    assert f'c.Exchange.root = "{mount["mountPath"]}"' in config and f'"{COURSE_ID}"' in config
+    init = single["initContainers"][0]
+    assert init["command"] == ["chmod", "1777", mount["mountPath"]] and init["securityContext"]["runAsUser"] == 0
+    assert init["image"] == f'{single["image"]["name"]}:{single["image"]["tag"]}'
+    assert "secret" not in json.dumps(single).lower(), "nothing of the grading secret in any learner's pod"
+    dockerfile = (z2jh / "learner.Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r /tmp/requirements-hub.txt" in dockerfile
+    assert "ENTRYPOINT []" in dockerfile and 'CMD ["jupyterhub-singleuser"]' in dockerfile
+
+
 class _Config:
     def __getattr__(self, name):
         value = type(name, (), {})()
