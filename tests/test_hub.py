@@ -365,6 +365,13 @@ def test_a_class_on_the_hub(hub):
     total = sum(points.values())
     expected = {"ada": total, "bob": total - points["pool2d_visible"] - points["pool2d_hidden"]
                 - (points[WRITTEN] - MANUAL["bob"])}
+    # Learners' servers run the course's pins (and the hub's), like .venv, from the hub's environment.
+    pins = {**_pins(ROOT / "requirements.txt"), **_pins(ROOT / "requirements-hub.txt")}
+    installed = json.loads(subprocess.run(
+        [str(PREFIX / "venv" / "bin" / "python"), "-c", "import json, sys; from importlib.metadata import version; "
+         "print(json.dumps({n: version(n) for n in sys.argv[1:]}))", *pins], capture_output=True, text=True,
+        check=True).stdout)
+    assert installed == pins, "the hub's environment is not the pinned one: run `make hub-setup`"
     started = time.monotonic()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import grp
+import fcntl
 import hashlib
 import json
 import os
@@ -113,8 +113,14 @@ def setup(python: str, prefix: Path) -> None:
         fail(f"learners' servers could not run {python}: {why}. Use a Python 3.11 outside any private "
              "folder (Debian's /usr/bin/python3.11, or one installed under /opt): HUB_PYTHON=...")
     env, changed = prefix / "venv", False
-    if not (env / "bin" / "python").exists():
+    try:
         prefix.mkdir(parents=True, exist_ok=True)
+        os.chmod(prefix, 0o755)  # every user enters it to reach the environment
+    except PermissionError:
+        fail(f"cannot write {prefix}: run as root (sudo make hub-setup), or choose another HUB_PREFIX")
+    lock = open(prefix / ".setup.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)  # two setups at once (two checkouts' tests) take turns
+    if not (env / "bin" / "python").exists():
         _run([python, "-m", "venv", env])
         _run([env / "bin/python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     stamps = {
@@ -136,13 +142,13 @@ def setup(python: str, prefix: Path) -> None:
     overrides.write_text(json.dumps(LAB_OVERRIDES, indent=1))
     if changed:  # a root umask of 077 must not lock learners out of their own Python
         _run(["chmod", "-R", "a+rX", prefix / "venv"])
-    lock, installed = HERE / "package-lock.json", HERE / "node_modules" / ".package-lock.sha256"
-    if not installed.exists() or installed.read_text() != _digest(lock):
+    npm_lock, installed = HERE / "package-lock.json", HERE / "node_modules" / ".package-lock.sha256"
+    if not installed.exists() or installed.read_text() != _digest(npm_lock):
         if not shutil.which("npm"):
             fail("npm is missing: install Node.js 20 or later with npm (the hub's proxy, "
                  "configurable-http-proxy, comes from npm)")
         _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE)
-        installed.write_text(_digest(lock))
+        installed.write_text(_digest(npm_lock))
     say(f"environment ready: {env} (Python {version}); proxy: {HERE / 'node_modules/.bin/configurable-http-proxy'}")
 
 
@@ -217,6 +223,12 @@ def prepare(args) -> Path:
     instructor = _user(args.instructor, home_base)
     for name in learners:
         _user(name, home_base)
+    # Every server runs from the environment as its user: fail here, not in a spawn's timeout.
+    check = subprocess.run([str(env / "bin" / "python"), "-c", "import autograder, jupyterhub"],
+                           user=instructor.pw_uid, group=instructor.pw_gid, extra_groups=[], cwd="/",
+                           capture_output=True, text=True)
+    if check.returncode:
+        fail(f"{args.instructor} cannot use the hub's environment {env}:\n{check.stderr[-1500:]}")
     # The exchange: world-writable and sticky; the course's folder belongs to the instructor.
     exchange.mkdir(parents=True, exist_ok=True)
     os.chmod(exchange, 0o1777)
