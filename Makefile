@@ -12,6 +12,8 @@
 # each assignment graded in their own workspace, grading-samples/, never the class's grading/).
 # `make dist` builds what learners get into dist/: their folder, its .tar.gz and .zip, a wheel (tools/make_dist.py).
 # `make clean` removes caches and the sample workspace only: never grading/ or work/.
+# `make hub` (as root) runs the course on a JupyterHub of this machine: every learner their own Unix
+# user, nbgrader's exchange, the instructor's formgrader (deploy/hub/, docs/jupyterhub.md).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -27,7 +29,7 @@ COURSE_LANGUAGE ?= en
 SUFFIX := $(if $(filter en,$(COURSE_LANGUAGE)),,-$(COURSE_LANGUAGE))
 export COURSE_LANGUAGE
 
-.PHONY: help setup lab test course autograde grade-ui grade-sample grade report dist clean clean-grading
+.PHONY: help setup lab test course autograde grade-ui grade-sample grade report dist hub hub-setup clean clean-grading
 
 help:
 	@sed -n '2,16p' Makefile
@@ -85,6 +87,20 @@ report: setup
 # What learners get (never solutions/, tests/ or grading/); the build fails if its scan finds instructor material.
 dist: setup
 	$(BIN)/python tools/make_dist.py
+
+# The course's JupyterHub on this machine (deploy/hub/hub.py). hub-setup: the hub's own environment
+# in $(HUB_PREFIX)/venv (requirements.txt + requirements-hub.txt, the package copied in, readable by
+# every user) and configurable-http-proxy from npm; only what changed is redone. hub: as root, the
+# users, the exchange and the instructor's course root, then JupyterHub on http://127.0.0.1:8000.
+# HUB_ARGS: more options of `hub.py start`, e.g. "--learners alice,bob" or "--roster roster.csv".
+HUB_PYTHON ?= /usr/bin/python3.11
+HUB_PREFIX ?= /opt/understanding-pooling
+HUB_ARGS ?= --learners learner1,learner2
+hub-setup:
+	python3 deploy/hub/hub.py setup --python $(HUB_PYTHON) --prefix $(HUB_PREFIX)
+
+hub: hub-setup
+	python3 deploy/hub/hub.py start --prefix $(HUB_PREFIX) $(HUB_ARGS)
 
 # Caches, test artifacts and the sample workspace. Never grading/ (the class's gradebook and
 # submissions) nor work/ (a learner's notebooks): see clean-grading.
