@@ -2,6 +2,7 @@
 
     python -m autograder grade PATH... [--jobs N] [--format table|json|junit|gradescope]
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
+                                       [--budget S]
                                        [--shard K/N]
     python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
     python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
@@ -105,7 +106,7 @@ def _grade(args) -> int:
         return _fail("grade", f"{exc}", EXIT_USAGE)
     except tfops.DeviceError as exc:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
-    limits = Limits.from_cell_timeout(args.timeout, args.memory)
+    limits = Limits.from_cell_timeout(args.timeout, args.memory, args.budget)
     from .results import header, parse_shard
     from .secret import fingerprint
 
@@ -284,7 +285,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--timeout", type=_at_least(float, MIN_TIMEOUT_S, "--timeout"), default=_DEFAULTS.cell_timeout,
                    help=f"seconds a notebook cell may run (a call: a third of it); default {_DEFAULTS.cell_timeout:g}")
     g.add_argument("--memory", type=_at_least(int, MIN_MEMORY_MB, "--memory"), default=_DEFAULTS.memory_mb,
-                   help=f"memory limit of the learner's process, in MB; default {_DEFAULTS.memory_mb}")
+                   help=f"memory of the learner's processes together, in MB; default {_DEFAULTS.memory_mb}")
+    g.add_argument("--budget", type=_at_least(float, MIN_TIMEOUT_S, "--budget"), default=_DEFAULTS.total_timeout,
+                   help=f"seconds a whole notebook may take, cells and calls together; default "
+                        f"{_DEFAULTS.total_timeout:g}")
     g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (by learner id, the "
                                                  "same split on every machine); merge the shards with `merge`")
     g.set_defaults(run=_grade)

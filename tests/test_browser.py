@@ -362,6 +362,52 @@ def test_grader_sees_the_rubric_under_a_written_answer_in_the_formgrader(page, l
         tab.close()
 
 
+@pytest.fixture(scope="module")
+def graded_payload(lab, graded):
+    """A second learner whose written answers carry a script (an ``<img onerror>`` that would read
+    the grading secret through the server's contents API), graded the same way."""
+    from nbgrader.api import Gradebook
+
+    from tests.adversary import XSS, with_written_answers
+    from tests.helpers import learner_submission, run
+
+    folder = lab.root / "grading" / "submitted" / "mallory" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(with_written_answers(learner_submission(ASSIGNMENT), XSS), folder / f"{ASSIGNMENT}.ipynb")
+    run(["nbgrader", "autograde", ASSIGNMENT, "--student", "mallory"], cwd=lab.root)
+    with Gradebook(f"sqlite:///{lab.root / 'grading' / 'gradebook.db'}") as gb:
+        return gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "mallory").id
+
+
+def test_a_script_in_a_written_answer_does_not_run_in_the_formgrader(page, lab, graded_payload):
+    """The instructor opens mallory's answer in the formgrader: the answer's text is there, its
+    script is not, and it did not run. The control: the same answer as nbgrader's template renders
+    markdown (markdown2html, no cleaning) runs the script in the same browser."""
+    from nbconvert.filters import markdown2html
+
+    from tests.adversary import XSS
+
+    tab = page.context.new_page()
+    try:
+        tab.goto(f"{lab.url}/formgrader/submissions/{graded_payload}/?token={lab.token}")
+        answer = tab.get_by_text("The answer is 4.").first
+        answer.wait_for(timeout=TIMEOUT_MS)
+        answer.scroll_into_view_if_needed()
+        tab.wait_for_timeout(1000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "formgrader-script-refused.png"))
+        assert tab.evaluate("window.__pwned") is None
+        assert tab.locator("img[onerror]").count() == 0 and tab.locator("a[href^='javascript']").count() == 0
+        control = page.context.new_page()
+        try:
+            control.set_content(f"<html><body>{markdown2html(XSS)}</body></html>")
+            control.wait_for_function("window.__pwned === 1", timeout=TIMEOUT_MS)
+        finally:
+            control.close()
+    finally:
+        tab.close()
+
+
 ZH_NOTEBOOK = f"course-zh/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
 ZH_PASSED = re.compile(r"\u2714 pool2d：全部 \d+ 个可见用例通过")
 

@@ -191,6 +191,7 @@ def test_the_readme_states_the_limits_the_code_has():
     from tests.helpers import ROOT
 
     limits, text = Limits(), (ROOT / "README.md").read_text()
-    expected = (f"memory {limits.memory_mb} MB, files {limits.file_mb} MB, {limits.cell_timeout:g} s per cell and "
-                f"{limits.call_timeout:g} s per call")
+    expected = (f"memory {limits.memory_mb} MB, files {limits.file_mb} MB, disk {limits.disk_mb} MB, "
+                f"{limits.processes} processes, {limits.cell_timeout:g} s per cell, {limits.call_timeout:g} s per "
+                f"call and {limits.total_timeout:g} s per notebook")
     assert expected in " ".join(text.split()), expected
