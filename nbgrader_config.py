@@ -74,6 +74,13 @@ c.GenerateAssignment.preprocessors = generate_preprocessors()
 # Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
+# Scoring: all or nothing per check (the default), or partial credit, each check's points in
+# proportion to its cases passed (a speed requirement counts as one case), rounded half up to
+# `decimals`. Every path reads it here: nbgrader autograde, python -m autograder autograde and grade,
+# the Gradescope zip. Results graded under another rule are refused when imported.
+c.Scoring.partial_credit = False
+c.Scoring.decimals = 1
+
 # ------------------------------------------------------------------------------------------------
 # Running a class (docs/running-a-class.md). Change a value here, or for one command on its command
 # line: `nbgrader autograde A --LatePenaltyPerDay.percent_per_day=5`.

@@ -153,7 +153,9 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
     zeros = _refused_learners(refused, submissions, clashing)
     if shard is not None:
         zeros = [z for z in zeros if shard_of(z.student, shard[1]) == shard[0]]
-    grader = Grader(device, limits, secret)
+    from .scoring import from_course
+
+    grader = Grader(device, limits, secret, scoring=from_course().key())
     results = [None] * len(submissions)
     show = progress and len(submissions) > 1 and sys.stderr.isatty()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -126,7 +126,10 @@ def _grade(args) -> int:
               file=sys.stderr)
     try:
         results = grade(args.paths, args.jobs, args.device, limits, secret=secret, shard=shard)
-        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard))
+        from .scoring import from_course
+
+        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard,
+                                                           from_course().key()))
     except (UsageError, ValueError) as exc:
         return _fail("grade", str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
@@ -170,7 +173,12 @@ def _autograde(args) -> int:
     if not args.nbgrader_args:
         return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
                      EXIT_USAGE)
-    return autograde(args.nbgrader_args, jobs=args.jobs, results=args.results)
+    from .results import MergeError
+
+    try:
+        return autograde(args.nbgrader_args, jobs=args.jobs, results=args.results)
+    except MergeError as exc:
+        return _fail("autograde", str(exc), EXIT_USAGE)
 
 
 def _report(args) -> int:

@@ -74,9 +74,13 @@ def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> in
     if assignment in registry.assignments():
         submissions = _submissions(app, assignment)
         if results:
-            from .results import merge
+            from .results import MergeError, merge
 
-            _, graded = merge(results)
+            head, graded = merge(results)
+            wanted = list(TrustedExecute(parent=app)._scoring())
+            if list(head.get("scoring") or [False, 1]) != wanted:
+                raise MergeError(f"the results were scored {head.get('scoring')} (partial credit, decimals) and this "
+                                 f"course scores {wanted} (nbgrader_config.py's Scoring): grade them again")
             known = {r.student: r for r in graded if r.assignment == assignment}
             for student, _path in submissions:
                 if student in known:

@@ -16,7 +16,9 @@ The zip is what Gradescope's "Configure Autograder" page takes. Its root holds
   ``/autograder/submission`` (any name: a learner's upload keeps the name it had on their
   machine) with trusted verification and writes ``/autograder/results/results.json``;
 * ``requirements.txt``, ``wheels/<the package>.whl``, ``course/<assignment>/<assignment>.ipynb``
-  (the released notebook: it tells the grader which cells are the instructor's), and
+  (the released notebook: it tells the grader which cells are the instructor's; the class's own
+  language: ``course-zh/`` with ``COURSE_LANGUAGE=zh``), ``scoring.json`` (the course's scoring
+  rule from ``nbgrader_config.py``: partial credit or not), and
   ``secret``: the class's grading secret, which the hidden cases are drawn from (taken when the
   zip is built from ``AUTOGRADER_SECRET``, ``AUTOGRADER_SECRET_FILE`` or ``grading/secret``,
   made there when there is none). Gradescope never shows the autograder's files to learners; the
@@ -97,7 +99,7 @@ PYTHON=${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}
 # The class's secret comes from the zip's file only (read, then removed from this container).
 unset AUTOGRADER_SECRET
 export AUTOGRADER_SECRET_FILE=$SOURCE/secret MPLCONFIGDIR=${{MPLCONFIGDIR:-/tmp/matplotlib}}
-cd "$SOURCE" || exit 3   # the released notebook in course/ tells the grader which cells are the instructor's
+cd "$SOURCE" || exit 3   # the released notebook (course/ or course-zh/) tells the grader which cells are the instructor's
 exec "$PYTHON" -m autograder.gradescope run {assignment} --root "$ROOT"
 """
 
@@ -166,10 +168,18 @@ def build(assignment: str, output: str | Path | None = None) -> tuple[Path, str 
 
     if assignment not in registry.assignments():
         raise ValueError(f"no assignment {assignment!r}; the course has {', '.join(registry.assignments())}")
+    import json
+    import os
+
+    from .scoring import from_course
+
     root = _course_root()
-    release = root / "course" / assignment / f"{assignment}.ipynb"
+    language = (os.environ.get("COURSE_LANGUAGE") or "en").lower()
+    folder = "course" if language == "en" else f"course-{language}"  # the class's own release
+    release = root / folder / assignment / f"{assignment}.ipynb"
     if not release.is_file():
         raise FileNotFoundError(f"no released notebook at {release}: run `make course` first")
+    scoring = from_course(root).key()
     secret, note = ensure()
     output = Path(output) if output else default_output(assignment)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -181,7 +191,8 @@ def build(assignment: str, output: str | Path | None = None) -> tuple[Path, str 
             _add(zf, "run_autograder", RUN_AUTOGRADER.format(assignment=assignment).encode(), _EXECUTABLE)
             _add(zf, "requirements.txt", (root / "requirements.txt").read_bytes())
             _add(zf, f"wheels/{wheel.name}", wheel.read_bytes())
-            _add(zf, f"course/{assignment}/{assignment}.ipynb", release.read_bytes())
+            _add(zf, f"{folder}/{assignment}/{assignment}.ipynb", release.read_bytes())
+            _add(zf, "scoring.json", json.dumps({"partial_credit": scoring[0], "decimals": scoring[1]}).encode())
             _add(zf, "secret", (secret + "\n").encode(), _SECRET_MODE)
         partial.replace(output)
     if _not_ignored(output):
@@ -284,6 +295,19 @@ def _read_secret() -> str | None:
     return value or None
 
 
+def _scoring(root: Path) -> tuple:
+    """The course's scoring rule the zip was built with (``scoring.json`` beside the release)."""
+    import json
+
+    for folder in (root / "source", root):
+        try:
+            data = json.loads((folder / "scoring.json").read_text())
+            return bool(data.get("partial_credit")), int(data.get("decimals", 1))
+        except (OSError, ValueError, TypeError):
+            continue
+    return (False, 1)
+
+
 def run(assignment: str, root: str | Path = "/autograder") -> int:
     """Grade the submission under ``root`` into ``root/results/results.json``.
 
@@ -312,9 +336,9 @@ def run(assignment: str, root: str | Path = "/autograder") -> int:
         print(f"run_autograder: no notebook in {root / 'submission'}", file=sys.stderr)
         return 0
     try:
-        grader = Grader(None, Limits(), secret)
+        grader = Grader(None, Limits(), secret, scoring=_scoring(root))
         result = grader.grade_path(nb, assignment, "submission")
-        head = header(grader.device_name, fingerprint(secret))
+        head = header(grader.device_name, fingerprint(secret), scoring=grader.scoring)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, never blame the learner
         _write(results_dir, _empty(assignment, f"The autograder itself failed ({type(exc).__name__}); this is not "
                                                f"your fault. Your instructor will regrade your submission."))

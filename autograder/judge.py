@@ -67,8 +67,23 @@ class Verdict:
         return not self.failures
 
     @property
+    def cases_passed(self) -> tuple[int, int]:
+        """``(passed, total)``: the check's cases, a speed requirement as one more; none passed
+        when the function could not run at all."""
+        total = self.total + (1 if self.exercise.speed is not None else 0)
+        if any(f.case is None for f in self.failures):
+            return 0, total
+        return max(0, total - len(self.failures)), total
+
+    @property
     def points(self) -> int:
         return self.exercise.points[self.which] if self.passed else 0
+
+    def score(self, rule: tuple[bool, int] = (False, 1)) -> float | int:
+        """The check's points under the course's scoring rule (:mod:`autograder.scoring`)."""
+        from .scoring import points
+
+        return points(self.exercise.points[self.which], *self.cases_passed, rule)
 
 
 class ReferenceCache:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 __all__ = ["GradedNotebook", "record", "header", "dump", "load", "merge", "shard_of", "parse_shard", "MergeError"]
 
-_HEADER_KEYS = ("autograder", "tensorflow", "device", "cases_from")
+_HEADER_KEYS = ("autograder", "tensorflow", "device", "cases_from", "scoring")
 
 
 class MergeError(ValueError):
@@ -53,11 +53,11 @@ def record(result) -> dict:
                 grader_notes=list(getattr(result, "grader_notes", ())))
 
 
-def header(device: str, cases_from: str, shard: str | None = None) -> dict:
+def header(device: str, cases_from: str, shard: str | None = None, scoring: tuple = (False, 1)) -> dict:
     from . import __version__, tfops
 
     return {"autograder": __version__, "tensorflow": tfops.tensorflow().__version__, "device": device,
-            "cases_from": cases_from, "shard": shard}
+            "cases_from": cases_from, "scoring": list(scoring), "shard": shard}
 
 
 def _order(records: list[dict]) -> list[dict]:
@@ -74,6 +74,7 @@ def load(path) -> tuple[dict, list[GradedNotebook]]:
     """``(header, results)`` of a JSON document written by :func:`dump`."""
     try:
         data = json.loads(Path(path).read_text())
+        data.setdefault("scoring", [False, 1])  # written before partial credit: all or nothing
         head = {k: data[k] for k in _HEADER_KEYS}
         results = [GradedNotebook(**{f.name: r[f.name] for f in dataclasses.fields(GradedNotebook) if f.name in r})
                    for r in data["submissions"]]

@@ -51,25 +51,38 @@ class NotebookResult:
     restored: list[str] = dataclasses.field(default_factory=list)  # test cells missing from the notebook
     confinement: dict = dataclasses.field(default_factory=dict)  # what confined the learner's process
     grader_notes: list[str] = dataclasses.field(default_factory=list)  # the grader's own problems (exit 3)
+    scoring: tuple = (False, 1)  # the course's rule (autograder.scoring): partial credit, decimals
 
     @property
     def cells(self) -> list[dict]:
         """One record per grade cell: id, points, max points, passed, message."""
         if self.verdicts:
             return [dict(grade_id=v.exercise.grade_id(v.which), exercise=v.exercise.name, which=v.which,
-                         score=v.points, max_score=v.exercise.points[v.which], passed=v.passed, message=v.message)
+                         score=v.score(self.scoring), max_score=v.exercise.points[v.which], passed=v.passed,
+                         message=_with_points(v, self.scoring), cases=list(v.cases_passed))
                     for v in self.verdicts]
         return [dict(grade_id=e.grade_id(w), exercise=e.name, which=w, score=0, max_score=e.points[w],
                      passed=False, message=self.error or "not graded")
                 for e in registry.exercises(self.assignment) for w in ("visible", "hidden")]
 
     @property
-    def score(self) -> int:
-        return sum(c["score"] for c in self.cells)
+    def score(self) -> float | int:
+        total = sum(c["score"] for c in self.cells)
+        return round(total, 6) if isinstance(total, float) else total
 
     @property
     def max_score(self) -> int:
         return sum(e.total_points for e in registry.exercises(self.assignment))
+
+
+def _with_points(verdict, rule) -> str:
+    """The verdict's message, with the points a partly passed check earns under partial credit."""
+    if verdict.passed or not rule[0]:
+        return verdict.message
+    passed, total = verdict.cases_passed
+    return verdict.message + "\n\n" + tr("{passed} of {total} cases: {points:g} of {full} points (partial credit).",
+                                          passed=passed, total=total, points=verdict.score(rule),
+                                          full=verdict.exercise.points[verdict.which])
 
 
 def release_notebook(assignment: str, language: str = "en"):
@@ -138,12 +151,14 @@ class Grader:
     """Grades notebooks; TensorFlow's answers are computed once and reused across submissions."""
 
     def __init__(self, device: str | None = None, limits: Limits = Limits(), secret: str | None = None,
-                 confine: bool = True, zygote: bool = True):
+                 confine: bool = True, zygote: bool = True, scoring: tuple = (False, 1)):
         """``secret``: the grading secret hidden cases are drawn from (default: the one
         :func:`autograder.secret.find` finds; without one, the public practice cases).
         ``confine``: confine the learner's process with Landlock where the kernel offers it.
         ``zygote``: fork learner processes from a pre-imported zygote (:mod:`autograder.sandbox.zygote`)
-        instead of starting a fresh Python for each."""
+        instead of starting a fresh Python for each. ``scoring``: the course's rule
+        (:meth:`autograder.scoring.Scoring.key`: partial credit, decimals)."""
+        self.scoring = tuple(scoring)
         self.confine = confine
         self._use_zygote = zygote and hasattr(os, "fork")
         self._zygote = None
@@ -215,7 +230,7 @@ class Grader:
         grader_notes = sorted({note for v in verdicts for note in v.left_out})
         return NotebookResult(assignment, student, path, verdicts, notes=list(run.cell_errors) + list(run.notes),
                               outputs=run.outputs, restored=restored, confinement=run.confinement,
-                              grader_notes=grader_notes)
+                              grader_notes=grader_notes, scoring=self.scoring)
 
     def _release(self, assignment: str, language: str):
         """The release a notebook is graded against (its own language's); a missing one is the

@@ -61,10 +61,15 @@ def grader_problems() -> list[str]:
         return sorted(_said)
 
 
-def verdict_outputs(passed: bool, message: str) -> list:
-    """The outputs of a test cell for a verdict: a ``✔`` line, or an ``ExerciseFailed`` error."""
+def verdict_outputs(passed: bool, message: str, partial: float | None = None) -> list:
+    """The outputs of a test cell for a verdict: a ``✔`` line, or an ``ExerciseFailed`` error; under
+    partial credit (``partial``: the points of a failed check) the report and the points as the
+    cell's value, which nbgrader takes as partial credit."""
     if passed:
         return [new_output("stream", name="stdout", text=message + "\n")]
+    if partial is not None:
+        return [new_output("stream", name="stdout", text=message + "\n"),
+                new_output("execute_result", data={"text/plain": repr(float(partial))}, execution_count=None)]
     lines = message.splitlines() or [""]
     return [new_output("error", ename="ExerciseFailed", evalue="\n" + message,
                        traceback=["ExerciseFailed: " + lines[0]] + lines[1:])]
@@ -127,8 +132,14 @@ class TrustedExecute(NbGraderPreprocessor):
     confine = Bool(True, help="Build every wall the host allows around the learner's code (namespaces, a control "
                               "group, Landlock).").tag(config=True)
 
+    def _scoring(self) -> tuple:
+        from ..scoring import Scoring
+
+        return Scoring(config=self.config).key()
+
     def _grader(self):
-        key = (self.device, self.cell_timeout, self.call_timeout, self.total_timeout, self.memory_mb, self.confine)
+        key = (self.device, self.cell_timeout, self.call_timeout, self.total_timeout, self.memory_mb, self.confine,
+               self._scoring())
         with _lock:
             if key not in _graders:
                 from ..secret import ensure
@@ -139,7 +150,7 @@ class TrustedExecute(NbGraderPreprocessor):
                     self.log.warning("autograder: %s", note)
                 limits = dataclasses.replace(_DEFAULTS, cell_timeout=self.cell_timeout, call_timeout=self.call_timeout,
                                              total_timeout=self.total_timeout, memory_mb=self.memory_mb)
-                _graders[key] = Grader(self.device, limits, secret, confine=self.confine)
+                _graders[key] = Grader(self.device, limits, secret, confine=self.confine, scoring=self._scoring())
             return _graders[key]
 
     def preprocess(self, nb, resources):
@@ -202,7 +213,8 @@ class TrustedExecute(NbGraderPreprocessor):
             if _grade_id(cell) in tests:
                 verdict = verdicts.get(_grade_id(cell))
                 if verdict is not None:
-                    cell.outputs = verdict_outputs(verdict["passed"], verdict["message"])
+                    partial = verdict["score"] if self._scoring()[0] else None
+                    cell.outputs = verdict_outputs(verdict["passed"], verdict["message"], partial)
                 else:
                     cell.outputs = verdict_outputs(False, failure or "not graded")
             elif result is not None and cell.get("id") in result.outputs:
