@@ -57,6 +57,7 @@ course: setup
 	COURSE_LANGUAGE=en $(BIN)/nbgrader generate_assignment '*' --force
 	COURSE_LANGUAGE=zh $(BIN)/python -m autograder translate build --language zh
 	COURSE_LANGUAGE=zh $(BIN)/nbgrader generate_assignment '*' --force
+	$(BIN)/python -m autograder demo-cells
 
 autograde: setup
 	@test -n "$(A)" || { echo "usage: make autograde A=<assignment> [NBGRADER_ARGS='--student ID --force']"; exit 2; }

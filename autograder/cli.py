@@ -13,6 +13,7 @@
     python -m autograder translate build|status [ASSIGNMENT] [--language zh]
     python -m autograder translate reviewed ASSIGNMENT CELL... [--language zh]
     python -m autograder gradescope ASSIGNMENT [--output FILE]
+    python -m autograder demo-cells
     python -m autograder new-notebook NN-name [--module NAME] [--exercise NAME]
 
 ``grade``:
@@ -245,6 +246,14 @@ def _translate(args) -> int:
     return EXIT_LOST_POINTS if any(found.values()) else EXIT_OK
 
 
+def _demo_cells(args) -> int:
+    from . import watch
+
+    path = watch.write_demo_sources(Path("."))
+    print(f"wrote {path}: the released demonstration cells, which grading does not run")
+    return EXIT_OK
+
+
 def _gradescope(args) -> int:
     build = _instructor_module("gradescope").build
 
@@ -351,6 +360,9 @@ def parser() -> argparse.ArgumentParser:
             a.set_defaults(cells=[])
         a.add_argument("--language", default="zh", choices=("zh",), help="the language (default zh)")
     tl.set_defaults(run=_translate)
+    sub.add_parser("demo-cells", help="record the released notebooks' demonstration cells in the package (so that "
+                                      "the learner's check knows which names grading will not provide; "
+                                      "`make course` runs it)").set_defaults(run=_demo_cells)
     gs = sub.add_parser("gradescope", help="build Gradescope's autograder zip of one assignment "
                                            "(setup.sh, run_autograder, the pins, the package, the secret)")
     gs.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")

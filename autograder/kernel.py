@@ -37,7 +37,7 @@ def verify(name: str, func: Callable, which: str = "visible", device: str | None
     """Run every case of one exercise in this process and return a :class:`~autograder.judge.Verdict`."""
     exercise = registry.get(name)
     references = references_for(tfops.device(device))
-    problem = signature_problem(exercise, func)
+    problem = signature_problem(exercise, func) or _demo_names_problem(exercise, func)
     outcomes = None if problem else [call_learner(func, case) for case in exercise.cases(which)]
     timing = None
     if not problem and exercise.speed is not None:
@@ -47,6 +47,35 @@ def verify(name: str, func: Callable, which: str = "visible", device: str | None
         except Exception as exc:  # noqa: BLE001 - the learner's function failed on the speed input
             timing = Outcome(error=type(exc).__name__, error_bases=(type(exc).__name__,), message=str(exc))
     return evaluate(exercise, which, outcomes, references, problem, timing)
+
+
+def _demo_names_problem(exercise, func) -> str | None:
+    """Why ``func`` would fail at grading though it runs here: it needs names only the notebook's
+    demonstration cells make (:mod:`autograder.watch`)."""
+    from .i18n import tr
+    from .watch import grading_gaps
+
+    gaps = grading_gaps(exercise.notebook, func)
+    if not gaps:
+        return None
+    names = ", ".join(tr("`{name}` (cell `{cell}`)", name=n, cell=c or "?") for n, c in gaps)
+    return tr("{fn} uses names that only the notebook's demonstration cells define: {names}. At grading the checks "
+              "run the setup cell, your exercise cells and the cells you added or changed, never a demonstration "
+              "cell as released, so these names would not exist there. Define what you need in your own cell (or "
+              "your helpers cell), or take it as a parameter.", fn=exercise.function, names=names)
+
+
+def _failed_cells_note() -> str:
+    """The cells whose last run raised, said under a failing check (an exercise needs what they define)."""
+    from .i18n import tr
+    from .watch import failed_cells
+
+    failed = failed_cells()
+    if not failed:
+        return ""
+    return ("\n\n" + tr("While your notebook ran, these cells failed; an exercise that uses what they define fails "
+                         "with them:") + "\n" + "\n".join(tr("  cell {name}: {error}", name=cell or "?", error=error)
+                                                            for cell, error in list(failed.items())[:5]))
 
 
 def check(name: str, func: Callable, *, hidden: bool = False, device: str | None = None) -> None:
@@ -67,7 +96,7 @@ def check(name: str, func: Callable, *, hidden: bool = False, device: str | None
         verdict.message = practice_note(verdict.total) + "\n" + verdict.message
     if not verdict.passed:
         _last_failure = verdict.failures[0].case or _last_failure
-        raise ExerciseFailed("\n" + verdict.message) from None
+        raise ExerciseFailed("\n" + verdict.message + _failed_cells_note()) from None
     print(verdict.message)
 
 
