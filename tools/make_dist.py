@@ -74,7 +74,7 @@ INSTRUCTOR_ONLY = {
     "gradescope.py": "`gradescope`: builds the instructor's Gradescope autograder zip (with the class's secret)",
     "scaffold.py": "`new-notebook`: starts a new notebook's files from docs/template/ (authoring)",
 }
-LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "cvttf-notosanscjk-regular", "jupyterlab",
+LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "pylopdf-fonts-zh-cn", "jupyterlab",
                 "ipykernel", "nbclient", "nbconvert", "nbformat")
 INSTRUCTOR_PINS = ("nbgrader", "pytest", "hypothesis", "pytest-xdist", "playwright")
 LEARNER_FILES = ("README.md", "Makefile", "check.py")  # from learner/
