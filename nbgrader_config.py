@@ -48,9 +48,6 @@ _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
-# Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-
 # Trusted grading: no kernel, the learner's code runs once, in a separate, limited and confined
 # process, and the verdict is computed here, never in the learner's process (autograder/nbgrader_plugin).
 # Fail closed: nbgrader ignores a config file that raises, and would then grade in a kernel with the
@@ -61,6 +58,13 @@ try:
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 
+from autograder.i18n import STUBS  # noqa: E402
+
+# What a released notebook holds in place of a solution, in the course's language (nbgrader's
+# default text in English; in Chinese, "# 在这里编写你的代码" and "在这里写下你的回答").
+c.ClearSolutions.code_stub = {"python": STUBS.get(LANGUAGE, STUBS["en"])["code"] + "\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = STUBS.get(LANGUAGE, STUBS["en"])["text"]
+
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Autograde.pre_convert_hook = stale_grades_hook(c.CourseDirectory.db_url)
 c.TrustedExecute.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")
@@ -69,6 +73,15 @@ c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 c.GenerateAssignment.preprocessors = generate_preprocessors()
 # Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+# nbgrader's feedback page, with the page's language and Simplified Chinese fonts for a Chinese
+# notebook (autograder/templates/course_feedback); nbgrader's own templates stay the base.
+import nbgrader as _nbgrader  # noqa: E402
+import autograder as _autograder  # noqa: E402
+
+c.HTMLExporter.template_name = "course_feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(_autograder.__file__), "templates"),
+    os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader", "templates")]
 
 # ------------------------------------------------------------------------------------------------
 # Running a class (docs/running-a-class.md). Change a value here, or for one command on its command

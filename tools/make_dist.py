@@ -317,8 +317,8 @@ def _notebook_problems(text: str) -> list[str]:
         if "rubric" in meta.get("autograder", {}):
             problems.append(f"cell {cell.get('id')}: a grader's note")
         if meta.get("nbgrader", {}).get("solution"):
-            stub = ("raise NotImplementedError()" in source or "# YOUR CODE HERE (optional" in source
-                    if cell["cell_type"] == "code" else "YOUR ANSWER HERE" in source)
+            stub = ("raise NotImplementedError()" in source or any(s["optional"] in source for s in STUBS.values())
+                    if cell["cell_type"] == "code" else any(s["text"] in source for s in STUBS.values()))
             if not stub:
                 problems.append(f"cell {cell.get('id')}: a solution cell that is not the released stub")
     return problems
