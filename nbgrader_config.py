@@ -73,13 +73,6 @@ c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 c.GenerateAssignment.preprocessors = generate_preprocessors()
 # Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
-# nbgrader's feedback page, with the page's language and Simplified Chinese fonts for a Chinese
-# notebook: autograder/templates/feedback/course_feedback.html.j2 extends nbgrader's own
-# feedback/index.html.j2 (found after it on the template path), from the command line and the formgrader.
-import nbgrader as _nbgrader  # noqa: E402
-import autograder as _autograder  # noqa: E402
-
-c.HTMLExporter.template_file = "course_feedback.html.j2"
-c.HTMLExporter.extra_template_basedirs = [
-    os.path.join(os.path.dirname(_autograder.__file__), "templates"),
-    os.path.join(os.path.dirname(_nbgrader.__file__), "server_extensions", "formgrader", "templates")]
+# nbgrader's feedback page with the notebook's language and Simplified Chinese fonts for a Chinese
+# notebook (autograder/nbgrader_plugin/feedback.py); the formgrader keeps nbgrader's own exporter.
+c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.feedback.CourseFeedbackExporter"

@@ -153,3 +153,12 @@ def test_the_pinned_file_is_noto_sans_sc():
     assert font["name"].getDebugName(1) == "Noto Sans SC"
     pages = font["OS/2"].ulCodePageRange1
     assert pages & (1 << 18) and not pages & (1 << 20)
+
+
+def test_the_feedback_page_names_the_faces_the_figures_use():
+    """nbgrader's feedback template (a Jinja file, which cannot import autograder.fonts) lists the same
+    Simplified Chinese faces, in the same order, as the figures and the class report."""
+    from autograder.fonts import CSS_FAMILY
+
+    template = (ROOT / "autograder" / "templates" / "feedback" / "course_feedback.html.j2").read_text(encoding="utf-8")
+    assert CSS_FAMILY.removesuffix(", sans-serif") in template
