@@ -76,3 +76,29 @@ c.GenerateFeedback.preprocessors = feedback_preprocessors()
 # nbgrader's feedback page with the notebook's language and Simplified Chinese fonts for a Chinese
 # notebook (autograder/nbgrader_plugin/feedback.py); the formgrader keeps nbgrader's own exporter.
 c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.feedback.CourseFeedbackExporter"
+
+# ------------------------------------------------------------------------------------------------
+# Running a class (docs/running-a-class.md). Change a value here, or for one command on its command
+# line: `nbgrader autograde A --LatePenaltyPerDay.percent_per_day=5`.
+# ------------------------------------------------------------------------------------------------
+# The exchange: nbgrader's default (/usr/local/share/nbgrader/exchange) unless COURSE_EXCHANGE is set.
+if os.environ.get("COURSE_EXCHANGE"):
+    c.Exchange.root = os.environ["COURSE_EXCHANGE"]
+
+# Late work loses a share of the points per started day after the due date (+ extension), capped at the score.
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_plugin.late.LatePenaltyPerDay"
+# The share, in percent of the assignment's points per day: 0 = no penalty, 100 = zero for any late work.
+c.LatePenaltyPerDay.percent_per_day = 10.0
+# (nbgrader's own alternative, zero for late work: plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+#  and c.LateSubmissionPlugin.penalty_method = "zero".)
+
+# zip_collect works in <workspace>/downloaded/<assignment>/archive|extracted/, never downloaded/ at the root.
+c.ZipCollectApp.downloaded_directory = os.path.join(WORKSPACE, "downloaded")
+# Learner and notebook from a file name of Canvas's zip: <name>_[late_]<user id>_<file id>_<file name>[-<n>].
+CANVAS_FILENAMES = (r"^.*[\\/][^\\/_]+_(?:late_)?(?P<student_id>\d+)_\d+_"
+                    r"(?P<file_id>[^\\/]+?)(?:-\d+| ?\(\d+\))?\.ipynb$")
+# Moodle's: <Full Name>_<id>_assignsubmission_file_[/]<file name> (its id is per assignment: see the doc).
+MOODLE_FILENAMES = (r"^.*[\\/](?P<name>[^\\/_]+)_(?P<student_id>\d+)_assignsubmission_file_[\\/]?"
+                    r"(?P<file_id>[^\\/]+?)\.ipynb$")
+# The pattern zip_collect applies (to each file's absolute path): Canvas; MOODLE_FILENAMES for Moodle.
+c.FileNameCollectorPlugin.named_regexp = CANVAS_FILENAMES
