@@ -10,7 +10,8 @@
 # `make report` (grading/report.html from the gradebook), `make grade` (the fast grading command
 # over grading/submitted, no nbgrader needed), `make grade-sample` (the solution and the stub of
 # each assignment graded in their own workspace, grading-samples/, never the class's grading/).
-# `make dist` builds what learners get into dist/: their folder, its .tar.gz and .zip, a wheel (tools/make_dist.py).
+# `make dist` builds what learners get into dist/: their folder, its .tar.gz and .zip, a wheel (tools/make_dist.py;
+# `make dist COURSE_LANGUAGE=zh`: the Chinese course, into dist/zh/).
 # `make clean` removes caches and the sample workspace only: never grading/ or work/.
 # `make hub` (as root) runs the course on a JupyterHub of this machine: every learner their own Unix
 # user, nbgrader's exchange, the instructor's formgrader (deploy/hub/, docs/jupyterhub.md).
@@ -32,7 +33,7 @@ export COURSE_LANGUAGE
 .PHONY: help setup lab test course autograde grade-ui grade-sample grade report dist hub hub-setup clean clean-grading
 
 help:
-	@sed -n '2,16p' Makefile
+	@sed -n '2,17p' Makefile
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "This course needs Python 3.11; found " + sys.version.split()[0] + " at " + sys.executable + ". Run: make PYTHON=/path/to/python3.11 ...")'

@@ -48,9 +48,6 @@ _bin = os.path.dirname(sys.executable)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
-# Released notebooks keep the learner's own stubs; nbgrader's default replacement text.
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
-
 # Trusted grading: no kernel, the learner's code runs once, in a separate, limited and confined
 # process, and the verdict is computed here, never in the learner's process (autograder/nbgrader_plugin).
 # Fail closed: nbgrader ignores a config file that raises, and would then grade in a kernel with the
@@ -65,6 +62,13 @@ except Exception as exc:  # noqa: BLE001
 protect_copies()
 
 c.Autograde.sanitize_preprocessors = sanitize_preprocessors()  # graded cells found by grade_id, first
+from autograder.i18n import STUBS  # noqa: E402
+
+# What a released notebook holds in place of a solution, in the course's language (nbgrader's
+# default text in English; in Chinese, "# 在这里编写你的代码" and "在这里写下你的回答").
+c.ClearSolutions.code_stub = {"python": STUBS.get(LANGUAGE, STUBS["en"])["code"] + "\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = STUBS.get(LANGUAGE, STUBS["en"])["text"]
+
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Autograde.pre_convert_hook = stale_grades_hook(c.CourseDirectory.db_url)
 c.TrustedExecute.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")
@@ -73,6 +77,9 @@ c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 c.GenerateAssignment.preprocessors = generate_preprocessors()
 # Feedback shows each failing case and its hint but never hidden tests or the grader's notes.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+# nbgrader's feedback page with the notebook's language and Simplified Chinese fonts for a Chinese
+# notebook (autograder/nbgrader_plugin/feedback.py); the formgrader keeps nbgrader's own exporter.
+c.GenerateFeedback.exporter_class = "autograder.nbgrader_plugin.feedback.CourseFeedbackExporter"
 
 # Scoring: all or nothing per check (the default), or partial credit, each check's points in
 # proportion to its cases passed (a speed requirement counts as one case), rounded half up to

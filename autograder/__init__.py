@@ -23,12 +23,12 @@ learner's process) or ``import autograder.figures`` does not load the checking m
 import importlib
 
 __all__ = ["check", "verify", "last_failure", "ExerciseFailed", "GraderError", "exercises", "get", "tensorflow",
-           "use_language"]
+           "use_language", "pad"]
 __version__ = "0.1.0"
 
 _HOMES = {"check": "kernel", "verify": "kernel", "last_failure": "kernel", "ExerciseFailed": "kernel",
           "GraderError": "judge", "exercises": "registry", "get": "registry", "tensorflow": "tfops",
-          "use_language": "i18n"}
+          "use_language": "i18n", "pad": "i18n"}
 
 
 def __getattr__(name):

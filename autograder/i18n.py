@@ -31,12 +31,22 @@ import functools
 import json
 import os
 import re
+import unicodedata
 from importlib import resources
 
-__all__ = ["LANGUAGES", "language", "use_language", "speaking", "tr", "label", "exercise_text",
+__all__ = ["LANGUAGES", "STUBS", "pad", "language", "use_language", "speaking", "tr", "label", "exercise_text",
            "notebook_language", "catalogue"]
 
 LANGUAGES = ("en", "zh")
+# What a released notebook holds in place of a solution, in its own language: nbgrader's
+# ClearSolutions ``code_stub`` (then ``raise NotImplementedError()``) and ``text_stub``
+# (nbgrader_config.py), and the course's OptionalStub for a "your helpers" cell.
+STUBS = {
+    "en": {"code": "# YOUR CODE HERE", "text": "YOUR ANSWER HERE",
+           "optional": "# YOUR CODE HERE (optional: leave this cell as it is if you need no helpers)"},
+    "zh": {"code": "# 在这里编写你的代码", "text": "在这里写下你的回答",
+           "optional": "# 在这里编写你的辅助函数（可选：不需要辅助函数时，让这个单元格保持原样即可）"},
+}
 _speaking: contextvars.ContextVar = contextvars.ContextVar("autograder_language", default=None)
 _chosen: list = [None]  # the learner's kernel: what the setup cell asked for
 
@@ -132,3 +142,14 @@ def notebook_language(nb) -> str:
     """The language a notebook says it is written in (its ``metadata.autograder.language``), else English."""
     lang = str(nb.get("metadata", {}).get("autograder", {}).get("language", "en")).lower()
     return lang if lang in LANGUAGES else "en"
+
+
+def pad(text, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` columns of a terminal or notebook output, where a
+    Chinese character (and full-width punctuation: East Asian width W or F) takes two columns, so
+    that tables line up in either language: ``f"{pad(name, 31)} {value}"``. ``align``: ``"<"``
+    (left, the default) or ``">"`` (right). Text already wider is left as it is."""
+    text = str(text)
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    fill = " " * max(0, width - used)
+    return fill + text if align == ">" else text + fill

@@ -23,7 +23,7 @@ def format_value(value: Any) -> str:
     """``value`` as Python source a learner can paste, or a one-line summary when too big."""
     if isinstance(value, np.ndarray):
         if value.size > SHOW_MAX:
-            return f"<{value.dtype} array of shape {value.shape}>"
+            return tr("<{dtype} array of shape {shape}>", dtype=value.dtype, shape=value.shape)
         body = np.array2string(value, separator=", ", max_line_width=10_000, threshold=SHOW_MAX)
         return f"np.array({' '.join(body.split())}, dtype=np.{value.dtype})"
     if isinstance(value, np.generic):

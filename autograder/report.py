@@ -151,7 +151,7 @@ def failure_label(output: dict) -> str:
     found = _SMALLEST.search(text)
     if found:
         return found.group("en") if found.group("en") is not None else found.group("zh")
-    if output.get("ename") == "NotImplementedError" or "is not written yet" in text or "还没有写" in text:
+    if output.get("ename") == "NotImplementedError" or "is not written yet" in text or "尚未实现" in text:
         return NOT_WRITTEN
     first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
     return f"{output.get('ename', 'error')}: {first}"[:160]
@@ -300,8 +300,13 @@ def _render(data: ClassData, failures: dict, sources: dict[str, str], lang: str)
     by_key = {(s.student, s.assignment): s for s in data.submissions}
     student_scores = [[student, *(_score(by_key.get((student, name)), top) for name, top in data.assignments.items())]
                       for student in data.students]
+    from .fonts import CSS_FAMILY
+
     return _template().render(
-        tr=_tr_html, lang={"zh": "zh-CN"}.get(lang, lang), made=f"{datetime.datetime.now():%Y-%m-%d %H:%M}", sources=sources,
+        tr=_tr_html, lang={"zh": "zh-CN"}.get(lang, lang),
+        # Chinese pages name the Simplified Chinese faces first (the same faces the figures use)
+        font_family=CSS_FAMILY.replace(", sans-serif", ", system-ui, sans-serif") if lang == "zh"
+        else "system-ui, " + CSS_FAMILY, made=f"{datetime.datetime.now():%Y-%m-%d %H:%M}", sources=sources,
         n_students=len(data.students), n_submissions=len(data.submissions),
         overall={"mean": f"{statistics.mean(all_scores):.2f}", "median": f"{statistics.median(all_scores):g}"}
         if all_scores else None,
@@ -324,10 +329,9 @@ def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path =
         except ReportError as exc:
             print(f"report: {exc}", file=sys.stderr)
             return 1
-        with speaking(language):
-            same = tr("the same")
-        return _write(render(data, failures, {"gradebook": ", ".join(map(str, results)), "autograded": same},
-                             language), output, data)
+        named = ", ".join(map(str, results))
+        return _write(render(data, failures, {"results": named, "autograded": named}, language),
+                      output, data, language)
     try:
         data = read_gradebook(Path(gradebook))
         if not data.submissions:
@@ -337,17 +341,21 @@ def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path =
         print(f"report: {exc}", file=sys.stderr)
         return 1
     if not Path(autograded).is_dir():
-        print(f"report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
-              file=sys.stderr)
+        with speaking(language):
+            print(tr("report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
+                     autograded=autograded), file=sys.stderr)
     failures = read_failures(Path(autograded), data)
     return _write(render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)}, language),
-                  output, data)
+                  output, data, language)
 
 
-def _write(page: str, output, data: ClassData) -> int:
+def _write(page: str, output, data: ClassData, language: str | None = None) -> int:
+    """Write the page; what was written is said in the report's language."""
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page, encoding="utf-8")
-    print(f"Wrote {output}: {len(data.submissions)} submissions of {len(data.students)} students "
-          f"in {len(data.assignments)} assignments.")
+    with speaking(language):
+        print(tr("Wrote {output}: {submissions} submissions of {students} students in {assignments} assignments.",
+                 output=output, submissions=len(data.submissions), students=len(data.students),
+                 assignments=len(data.assignments)))
     return 0

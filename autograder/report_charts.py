@@ -9,7 +9,7 @@ import statistics
 
 from .i18n import tr
 
-__all__ = ["histograms", "pass_rate_figure"]
+__all__ = ["histograms", "histogram_figure", "pass_rate_figure"]
 
 
 def _png(fig) -> str:
@@ -23,6 +23,11 @@ def _png(fig) -> str:
 
 def histograms(data) -> str:
     """One score histogram per assignment, as base64 PNG."""
+    return _png(histogram_figure(data))
+
+
+def histogram_figure(data):
+    """The figure of :func:`histograms` (a matplotlib ``Figure``)."""
     from matplotlib.figure import Figure
 
     names = list(data.assignments)
@@ -34,17 +39,20 @@ def histograms(data) -> str:
         scores = [s.score for s in data.of(name)]
         top = data.assignments[name]
         bins = [b - 0.5 for b in range(int(top) + 2)] if top <= 40 else 20
-        ax.hist(scores, bins=bins, range=None if top <= 40 else (0, top), color="#4c72b0", edgecolor="white")
+        counts, _, _ = ax.hist(scores, bins=bins, range=None if top <= 40 else (0, top), color="#4c72b0",
+                               edgecolor="white")
         if scores:
             ax.axvline(statistics.mean(scores), color="#c44e52", linestyle="--", label=tr("mean {mean:.1f}", mean=statistics.mean(scores)))
-            ax.legend(loc="best", frameon=False)
+            # the legend sits in headroom above the tallest bar, never over one (in either language)
+            ax.set_ylim(0, max(counts.max(), 1) * 1.5)
+            ax.legend(loc="upper left", frameon=False, borderaxespad=0.2)
         ax.set_title(f"{name} (n={len(scores)})")
         ax.set_xlabel(tr("total score (of {top:g})", top=top))
         ax.set_ylabel(tr("submissions"))
         ax.set_xlim(-0.5, top + 0.5)
         ax.yaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()
-    return _png(fig)
+    return fig
 
 
 def pass_rate_figure(rows) -> str | None:

@@ -13,14 +13,13 @@ Playwright. Playwright is given ``executable_path``: it never downloads a browse
 3. The instructor: Nbgrader > Formgrader opens the formgrader, which lists ``02-pooling-math``;
    after ``nbgrader autograde`` of one submission, the formgrader's manual grading page shows the
    grader's note (model answer and rubric) under the written answer.
-4. A Chinese learner: ``course-zh/02-pooling-math`` in the same JupyterLab draws its figure with
-   Chinese text and prints the visible check's pass line in Chinese.
+4. A Chinese learner, the Chinese report and feedback: tests/test_browser_zh.py (with this
+   module's JupyterLab fixtures).
 
 The browser tests skip with a reason where Playwright or Chromium is missing (``.ci/run``
 installs Debian's ``chromium``; ``COURSE_CHROMIUM`` names another binary); the server checks of
 step 1 still run. The jupyter server, its kernels and the browser are always stopped.
-Screenshots of the solved exercise (both languages), the formgrader, the rubric and the Chinese
-figure are kept in ``artifacts/``
+Screenshots of the solved exercise, the formgrader and the rubric are kept in ``artifacts/``
 (git-ignored), with the server's log.
 """
 from __future__ import annotations
@@ -407,32 +406,3 @@ def test_a_script_in_a_written_answer_does_not_run_in_the_formgrader(page, lab, 
     finally:
         tab.close()
 
-
-ZH_NOTEBOOK = f"course-zh/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
-ZH_PASSED = re.compile(r"\u2714 pool2d：全部 \d+ 个可见用例通过")
-
-
-def test_a_chinese_learner_sees_a_chinese_pass_line_and_figure(page, lab):
-    """The Chinese course in the same JupyterLab: the figure above pool2d draws Chinese text (its
-    screenshot is kept in artifacts/ for a person to look at), and the visible check speaks Chinese."""
-    if not (lab.root / ZH_NOTEBOOK).is_file():
-        pytest.fail(f"{ZH_NOTEBOOK} is missing: run `make course`")
-    tab = page.context.new_page()
-    try:
-        _open_notebook(tab, lab, ZH_NOTEBOOK)
-        _type_and_run_all(tab, "pool2d", _solution("pool2d"))
-        check = _cell(tab, "pool2d_visible")
-        output = check.locator(".jp-OutputArea-output")
-        output.filter(has_text=ZH_PASSED).wait_for(timeout=TIMEOUT_MS)
-        assert ZH_PASSED.search(output.inner_text()), output.inner_text()
-        ARTIFACTS.mkdir(exist_ok=True)
-        check.scroll_into_view_if_needed()
-        tab.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-pool2d-visible-check.png"))
-        figure = _cell(tab, "four-steps").locator(".jp-OutputArea-output img")
-        figure.wait_for(timeout=TIMEOUT_MS)
-        figure.scroll_into_view_if_needed()
-        figure.screenshot(path=str(ARTIFACTS / "jupyterlab-zh-figure.png"))
-        assert figure.bounding_box()["width"] > 200
-        assert check.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-    finally:
-        tab.close()

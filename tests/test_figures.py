@@ -318,7 +318,7 @@ def test_each_figure_speaks_chinese_with_a_font_that_draws_it(assignment):
 
     with matplotlib.rc_context(), i18n.speaking("zh"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert use_cjk_fonts(), "no font with Chinese glyphs (requirements.txt pins cvttf-notosanscjk-regular)"
+        assert use_cjk_fonts(), "no font with Chinese glyphs (requirements.txt pins pylopdf-fonts-zh-cn)"
         drawn = CALLS[assignment]()
         for name, results in drawn.items():
             for fig in results:

@@ -37,11 +37,19 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+# Fields a translation leaves out on purpose, each with its reason.
+LEFT_OUT = {
+    # the timing ({timing}: "... 速度是循环的 {ratio} 倍") already says the ratio; said twice it reads as a stutter
+    "{fn} is correct but only {ratio:.1f}x faster than the loop baseline, {timing}; the exercise asks for at least "
+    "{target:g}x. Remove the Python loops over output rows, columns and elements.": {"ratio"},
+}
+
+
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_every_template_has_a_chinese_translation_with_the_same_fields(template):
     translated = ZH["messages"].get(template)
     assert translated, f"no Chinese for {template!r} in autograder/locale/zh.json"
-    assert _fields(translated) == _fields(template)
+    assert _fields(translated) == _fields(template) - LEFT_OUT.get(template, set())
     words = re.sub(r"\{[^}]*\}", "", template)
     if re.search(r"[A-Za-z]{2}", words.replace("NotImplementedError", "").replace("autograder", "")):
         assert re.search(r"[\u4e00-\u9fff]", translated), f"{translated!r} is not in Chinese"

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import autograder
-from autograder import report
+from autograder import i18n, report
 from tests.catalogue import pooling_math as pooling_math_catalogue
 from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission, read, run
 
@@ -179,7 +179,9 @@ def test_the_report_in_chinese_reads_chinese_messages(monkeypatch):
     assert report.failure_label({"ename": "ExerciseFailed", "evalue": message}) == "3x4 特征映射上的步幅 (2, 1)"
     coloured = {"ename": "ExerciseFailed", "evalue": "", "traceback": ["\x1b[0;31m最小的未通过用例（并列，负数）：\x1b[0m"]}
     assert report.failure_label(coloured) == "并列，负数"
-    stub = {"ename": "ExerciseFailed", "evalue": "\npool2d 还没有写：请把它所在单元格中的 ..."}
+    not_written = i18n.catalogue("zh")["messages"][
+        "{fn} is not written yet: replace `raise NotImplementedError()` in its cell with your code."]
+    stub = {"ename": "ExerciseFailed", "evalue": "\n" + not_written.format(fn="pool2d")}
     assert report.failure_label(stub) == report.NOT_WRITTEN
 
     cells = [report.Cell("pool2d_visible", 0.0, 3.0, True, False)]
@@ -199,7 +201,7 @@ def test_the_report_in_chinese_reads_chinese_messages(monkeypatch):
     rows = _rows(page)
     assert ["作业", "练习", "检查", "最小的未通过用例", "提交数", "学生"] in rows
     assert [ASSIGNMENT, "pool2d", "可见", "3x4 特征映射上的步幅 (2, 1)", "1", "ada"] in rows
-    assert [ASSIGNMENT, "pool2d", "可见", "还没有写（仍然引发 NotImplementedError）", "1", "bob"] in rows
+    assert [ASSIGNMENT, "pool2d", "可见", i18n.catalogue("zh")["messages"]["not written yet (still raises NotImplementedError)"], "1", "bob"] in rows
     words = re.sub(r"<[^>]+>|data:image/png;base64,[^\"]+|\{[^}]*\}", " ", page.split("</style>")[1])
     english = [w for w in re.findall(r"\b[A-Za-z]{4,}\b", words)
                if w not in {"pooling", "math", "grading", "gradebook", "autograded", "NotImplementedError", "pool2d"}]

@@ -18,6 +18,7 @@ import pytest
 
 import autograder
 from autograder import translations
+from autograder.i18n import STUBS
 from autograder.trusted import Grader
 from tests.catalogue import catalogue
 from tests.helpers import ROOT, learner_submission, nbgrader_meta, read, solution_assignments
@@ -64,6 +65,33 @@ def test_the_chinese_notebooks_are_clean_and_in_chinese(folder, assignment):
     assert sum(bool(CJK.search(c.source)) for c in prose) >= 0.9 * len(prose)
     setup = next(c for c in nb.cells if c.id == "setup")
     assert 'autograder.use_language("zh")' in setup.source
+
+
+@pytest.mark.parametrize("language, folder", [("en", ROOT / "course"), ("zh", ZH_COURSE)])
+def test_released_stubs_speak_the_notebooks_language(language, folder):
+    """Each solution cell is released with its language's stub (nbgrader's code_stub and text_stub,
+    the course's optional stub: autograder.i18n.STUBS) and never with another language's."""
+    own = STUBS[language]
+    others = [s for lang, stubs in STUBS.items() if lang != language for s in stubs.values()]
+    seen = set()
+    for assignment in ASSIGNMENTS:
+        for cell in nbformat.read(folder / assignment / f"{assignment}.ipynb", as_version=4).cells:
+            if not nbgrader_meta(cell).get("solution"):
+                continue
+            assert not [s for s in others if s in cell.source], f"{assignment} {cell.id}: {cell.source!r}"
+            if cell.cell_type == "markdown":
+                assert cell.source.strip() == own["text"], f"{assignment} {cell.id}"
+                seen.add("text")
+            elif cell.metadata.get("autograder", {}).get("optional"):
+                assert own["optional"] in cell.source and "raise" not in cell.source, f"{assignment} {cell.id}"
+                seen.add("optional")
+            else:
+                assert re.search(re.escape(own["code"]) + r"\n\s*raise NotImplementedError\(\)", cell.source), \
+                    f"{assignment} {cell.id}"
+                seen.add("code")
+    assert seen == {"text", "optional", "code"}
+    if language == "zh":
+        assert all(CJK.search(s) for s in own.values())
 
 
 @pytest.fixture(scope="module")

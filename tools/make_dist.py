@@ -1,14 +1,17 @@
 """Build what learners get (``make dist``): the learner distribution, its archives and a wheel.
 
-    python tools/make_dist.py [--output DIR]          (DIR: dist/ under the repository)
+    python tools/make_dist.py [--language en|zh] [--output DIR]
+                                                      (DIR: dist/, dist/zh/ for the Chinese course;
+                                                      the language defaults to COURSE_LANGUAGE)
 
 Outputs, made from the repository's files alone (no network, never ``grading/``):
 
-    DIR/pooling-course-learner/            the folder learners get
+    DIR/pooling-course-learner/            the folder learners get (-zh: the Chinese course, its
+                                           notebooks from course-zh/ and learner/README.zh.md)
         README.md  Makefile  check.py      the learner's README and two commands (from learner/)
         requirements.txt                   the learners' pins, generated from requirements.txt
         pyproject.toml                     the root's, without the test settings
-        notebooks/<assignment>/<assignment>.ipynb    the released notebooks (course/, byte for byte)
+        notebooks/<assignment>/<assignment>.ipynb    the released notebooks (course/ or course-zh/, byte for byte)
         autograder/                        the package without its instructor-only modules
     DIR/pooling-course-learner.tar.gz      the folder, archived (sorted, fixed times and owners:
     DIR/pooling-course-learner.zip         the same repository gives the same bytes)
@@ -60,6 +63,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "pooling-course-learner"
+LANGUAGES = ("en", "zh")  # the English course from course/, the Chinese one from course-zh/
+sys.path.insert(0, str(ROOT))  # the course's package, also when run by a Python it is not installed in
+from autograder.i18n import STUBS  # noqa: E402  (what a released solution cell holds, in each language)
 EPOCH = 315532800  # 1980-01-01: every file's time in the archives and the wheel (zip's earliest)
 
 INSTRUCTOR_ONLY = {
@@ -74,10 +80,10 @@ INSTRUCTOR_ONLY = {
     "gradescope.py": "`gradescope`: builds the instructor's Gradescope autograder zip (with the class's secret)",
     "scaffold.py": "`new-notebook`: starts a new notebook's files from docs/template/ (authoring)",
 }
-LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "cvttf-notosanscjk-regular", "jupyterlab",
+LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "pylopdf-fonts-zh-cn", "jupyterlab",
                 "ipykernel", "nbclient", "nbconvert", "nbformat")
 INSTRUCTOR_PINS = ("nbgrader", "pytest", "hypothesis", "pytest-xdist", "playwright")
-LEARNER_FILES = ("README.md", "Makefile", "check.py")  # from learner/
+LEARNER_FILES = ("README.md", "Makefile", "check.py")  # from learner/ (README.zh.md is the Chinese README.md)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "Rubric", "Model answer")
 FORBIDDEN_DIRS = ("solutions", "tests", "grading", "nbgrader_plugin", "templates", "bench", "docs")
 FORBIDDEN_FILES = ("nbgrader_config.py", "gradebook.db", "secret") + tuple(f for f in INSTRUCTOR_ONLY if "." in f)
@@ -129,18 +135,32 @@ def package_files(root: Path = ROOT) -> list[Path]:
     return shipped
 
 
-def assignments(root: Path = ROOT) -> list[str]:
-    return sorted(p.name for p in (root / "course").iterdir() if p.is_dir() and not p.name.startswith("."))
+def _suffix(language: str) -> str:
+    if language not in LANGUAGES:
+        raise SystemExit(f"make_dist: the language must be one of {', '.join(LANGUAGES)}; received {language!r}")
+    return "" if language == "en" else f"-{language}"
 
 
-def build_folder(output: Path, root: Path = ROOT) -> Path:
-    folder = output / NAME
-    for name in LEARNER_FILES:
-        _copy(root / "learner" / name, folder / name)
+def name(language: str = "en") -> str:
+    """The distribution's name: ``pooling-course-learner``, ``pooling-course-learner-zh``."""
+    return NAME + _suffix(language)
+
+
+def assignments(root: Path = ROOT, language: str = "en") -> list[str]:
+    course = root / ("course" + _suffix(language))
+    return sorted(p.name for p in course.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def build_folder(output: Path, root: Path = ROOT, language: str = "en") -> Path:
+    folder = output / name(language)
+    for file in LEARNER_FILES:
+        translated = root / "learner" / file.replace(".md", f".{language}.md")
+        _copy(translated if file.endswith(".md") and translated.is_file() else root / "learner" / file, folder / file)
     (folder / "requirements.txt").write_text(learner_requirements(root))
     (folder / "pyproject.toml").write_text(learner_pyproject(root))
-    for assignment in assignments(root):
-        _copy(root / "course" / assignment / f"{assignment}.ipynb", folder / "notebooks" / assignment / f"{assignment}.ipynb")
+    course = root / ("course" + _suffix(language))
+    for assignment in assignments(root, language):
+        _copy(course / assignment / f"{assignment}.ipynb", folder / "notebooks" / assignment / f"{assignment}.ipynb")
     for rel in package_files(root):
         _copy(root / "autograder" / rel, folder / "autograder" / rel)
     return folder
@@ -240,16 +260,17 @@ def instructor_snippets(root: Path = ROOT) -> set[str]:
     of code, any three lines in a row (stripped, blank lines left out; a shorter block whole, from
     30 characters); of prose, any sentence of 40 characters or more; never text the released
     notebooks hold too."""
-    released = {line.strip() for path in root.glob("course/*/*.ipynb") for _, src in _cells(path.read_text())
+    released = {line.strip() for path in root.glob("course*/*/*.ipynb") for _, src in _cells(path.read_text())
                 for line in src.splitlines()}
     snippets = set()
-    for path in root.glob("solutions/*/*.ipynb"):
+    for path in [*root.glob("solutions/*/*.ipynb"), *root.glob("solutions-*/*/*.ipynb")]:  # every language's
         for kind, src in _cells(path.read_text()):
             for block in (_block_lines(src, "BEGIN SOLUTION", "END SOLUTION")
                           + _block_lines(src, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")):
                 if kind == "markdown":
                     snippets |= {s for line in block if line not in released
-                                 for s in re.split(r"(?<=[.!?])\s+", line) if len(s) >= 40}
+                                 for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？；])", line)
+                                 if len(s) >= (40 if s.isascii() else 20)}
                     continue
                 windows = [block] if len(block) < 3 else [block[i:i + 3] for i in range(len(block) - 2)]
                 snippets |= {"\n".join(w) for w in windows if not set(w) <= released and sum(map(len, w)) >= 30}
@@ -317,21 +338,23 @@ def _notebook_problems(text: str) -> list[str]:
         if "rubric" in meta.get("autograder", {}):
             problems.append(f"cell {cell.get('id')}: a grader's note")
         if meta.get("nbgrader", {}).get("solution"):
-            stub = ("raise NotImplementedError()" in source or "# YOUR CODE HERE (optional" in source
-                    if cell["cell_type"] == "code" else "YOUR ANSWER HERE" in source)
+            stub = ("raise NotImplementedError()" in source or any(s["optional"] in source for s in STUBS.values())
+                    if cell["cell_type"] == "code" else any(s["text"] in source for s in STUBS.values()))
             if not stub:
                 problems.append(f"cell {cell.get('id')}: a solution cell that is not the released stub")
     return problems
 
 
 # ----------------------------------------------------------------------------- the command
-def build(output: Path, root: Path = ROOT) -> dict[str, Path]:
+def build(output: Path, root: Path = ROOT, language: str = "en") -> dict[str, Path]:
     """Make every output in ``output`` (replacing earlier ones); fail, removing them, on a leak.
-    The folder is scanned before anything is made from it, the archives and the wheel after."""
+    The folder is scanned before anything is made from it, the archives and the wheel after.
+    ``language``: ``"zh"`` builds the Chinese course (course-zh/, the Chinese README)."""
     output.mkdir(parents=True, exist_ok=True)
-    _remove([output / NAME, output / f"{NAME}.tar.gz", output / f"{NAME}.zip",
+    top = name(language)
+    _remove([output / top, output / f"{top}.tar.gz", output / f"{top}.zip",
              *output.glob("pooling_course_autograder-*.whl")])
-    made = {"folder": build_folder(output, root)}
+    made = {"folder": build_folder(output, root, language)}
     _refuse_leaks(made, root)
     made["tar"], made["zip"] = build_archives(made["folder"])
     made["wheel"] = build_wheel(made["folder"], output)
@@ -357,12 +380,17 @@ def _remove(paths) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="tools/make_dist.py", description="Build the learner distribution.")
-    p.add_argument("--output", type=Path, default=ROOT / "dist", help="where to write it (default: dist/)")
+    p.add_argument("--language", choices=LANGUAGES, default=(os.environ.get("COURSE_LANGUAGE") or "en").lower(),
+                   help="the course's language (default: COURSE_LANGUAGE, else en)")
+    p.add_argument("--output", type=Path, default=None,
+                   help="where to write it (default: dist/, and dist/zh/ for the Chinese course)")
     args = p.parse_args(argv)
-    made = build(args.output.resolve())
+    output = args.output or (ROOT / "dist" if args.language == "en" else ROOT / "dist" / args.language)
+    made = build(output.resolve(), language=args.language)
     for kind, path in made.items():
         print(f"{kind:<7} {path}")
-    print(f"{len(package_files())} package files, {len(assignments())} notebooks; scanned: no instructor material.")
+    print(f"{len(package_files())} package files, {len(assignments(language=args.language))} notebooks; "
+          "scanned: no instructor material.")
     return 0
 
 

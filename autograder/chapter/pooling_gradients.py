@@ -83,7 +83,7 @@ def _explain(case: Case, index: tuple) -> str:
     cell = tr("input cell (row {r}, column {c}) of image {n}, channel {ch}", r=r, c=c, n=n, ch=ch)
     if not covering:
         return tr("{cell} lies in no window: its gradient is 0.", cell=cell)
-    shown = "; ".join(covering[:6]) + ("; ..." if len(covering) > 6 else "")
+    shown = tr("; ").join(covering[:6]) + (tr("; ") + "..." if len(covering) > 6 else "")
     return tr("{cell} lies in the windows of {count} output cell(s) (row, column): {shown}", cell=cell,
               count=len(covering), shown=shown)
 

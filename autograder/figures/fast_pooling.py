@@ -94,7 +94,13 @@ def memory_bars(sizes, reference=None, title=None):
         text = f"{v:.2f} MB" if v >= 0.01 else f"{v * 1e3:.1f} kB"
         if reference:
             ratio = v * 1e6 / reference
-            text += "  " + (tr("({ratio:.2g}x the input)", ratio=ratio) if ratio >= 0.01 else tr("(about nothing)"))
+            if ratio < 0.01:
+                note = tr("(about nothing)")
+            elif f"{ratio:.2g}" == "1":
+                note = tr("(as large as the input)")
+            else:
+                note = tr("({ratio:.2g}x the input)", ratio=ratio)
+            text += "  " + note
         ax.text(v + values.max() * 0.01, y, text, va="center", fontsize=8)
     if reference:
         ax.axvline(reference / 1e6, color=CELL_EDGE, linestyle="--", linewidth=1)

@@ -23,7 +23,7 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
-from ..i18n import notebook_language, speaking, tr
+from ..i18n import STUBS, notebook_language, speaking, tr
 
 __all__ = ["OptionalStub", "AlignCells", "SanitizeMarkdown", "AddRubrics", "ClearRubrics", "RUBRIC_KEY", "REFUSED_KEY"]
 
@@ -35,19 +35,23 @@ _SOLUTION = re.compile(r"### BEGIN SOLUTION\s*(.*?)\s*### END SOLUTION", re.S)
 class OptionalStub(NbGraderPreprocessor):
     """Release an optional solution cell (a notebook's "your helpers" cell) without the ``raise``.
 
-    nbgrader's ``ClearSolutions`` replaces every solution region with ``# YOUR CODE HERE`` and
-    ``raise NotImplementedError()``: right for an exercise, wrong for a cell that a learner may
-    leave empty. A code cell whose metadata says ``"autograder": {"optional": true}`` gets
-    :attr:`stub` in its place. Registered right after ``ClearSolutions``.
+    nbgrader's ``ClearSolutions`` replaces every solution region with the language's code stub
+    (``# YOUR CODE HERE``, ``# 在这里编写你的代码``: :data:`autograder.i18n.STUBS`, which
+    nbgrader_config.py gives nbgrader) and ``raise NotImplementedError()``: right for an exercise,
+    wrong for a cell that a learner may leave empty. A code cell whose metadata says
+    ``"autograder": {"optional": true}`` gets the optional stub of the notebook's language in its
+    place. Registered right after ``ClearSolutions``.
     """
 
-    stub = Unicode("# YOUR CODE HERE (optional: leave this cell as it is if you need no helpers)",
-                   help="What an optional solution cell holds in the learner's notebook.").tag(config=True)
+    def preprocess(self, nb, resources):
+        self._stubs = STUBS[notebook_language(nb)]
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
         optional = cell.get("metadata", {}).get("autograder", {}).get("optional")
         if cell.get("cell_type") == "code" and optional:
-            cell.source = cell.source.replace("# YOUR CODE HERE\nraise NotImplementedError()", self.stub)
+            for stubs in (self._stubs, *STUBS.values()):  # the notebook's language first
+                cell.source = cell.source.replace(stubs["code"] + "\nraise NotImplementedError()", self._stubs["optional"])
         return cell, resources
 
 
