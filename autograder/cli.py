@@ -4,8 +4,10 @@
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
                                        [--shard K/N]
     python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
-    python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
-    python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML] [--language en|zh]
+    python -m autograder autograde ASSIGNMENT [--jobs N] [--results RESULTS.json]... [nbgrader's options:
+                                   --student ID, --force...]   (--jobs and --results before or after ASSIGNMENT)
+    python -m autograder report [--assignment A]... [--gradebook DB] [--autograded DIR] [--output HTML]
+                                [--language en|zh] [--results RESULTS.json]...
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
@@ -27,7 +29,15 @@ Exit status: 0 every submission has full marks; 1 some submission lost points (o
 read, which gives it zero); 2 bad usage (a bad option or setting, no notebook found, an output
 folder that does not exist), said in one line before any grading starts; 3 the grader itself
 failed (a GPU asked for where there is none; a TensorFlow reference that could not be computed,
-whose case is then left out of every learner's grade while the others are graded).
+whose case is then left out of every learner's grade while the others are graded). A summary line
+follows the results: graded, full marks, points lost, the grader's problems.
+
+``--shard K/N`` grades the learners of shard K (:func:`autograder.results.shard_members`: the
+class's sorted learner ids dealt round-robin, so shards differ by at most one learner; the split
+depends on the whole list of learners found, so grade every shard from the same submissions).
+
+Every command that reads or writes the grading workspace uses ``grading/``, or the folder
+``COURSE_WORKSPACE`` names (as ``nbgrader_config.py`` does).
 """
 from __future__ import annotations
 
@@ -106,7 +116,7 @@ def _grade(args) -> int:
     except tfops.DeviceError as exc:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
     limits = Limits.from_cell_timeout(args.timeout, args.memory)
-    from .results import header, parse_shard
+    from .results import header, learners, parse_shard
     from .secret import fingerprint
 
     try:
@@ -124,25 +134,72 @@ def _grade(args) -> int:
         print("autograder grade: no grading secret here: hidden checks grade practice cases, not the instructor's",
               file=sys.stderr)
     try:
-        results = grade(args.paths, args.jobs, args.device, limits, secret=secret, shard=shard)
-        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard))
+        paths, class_list = _shard_paths(args.paths, shard) if shard else (args.paths, None)
+        results = grade(paths, args.jobs, args.device, limits, secret=secret) if paths else []
+        if class_list is None:
+            class_list = learners(r.student for r in results)
+        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard, class_list))
     except (UsageError, ValueError) as exc:
         return _fail("grade", str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
         logging.getLogger("autograder").debug("grader failure", exc_info=True)
         return _fail("grade", f"the grader failed: {type(exc).__name__}: {exc}", EXIT_GRADER)
-    return _emit(text, results, args.output)
+    if shard:
+        print(f"autograder grade: shard {args.shard}: {len({r.student for r in results})} of the class's "
+              f"{class_list['count']} learners", file=sys.stderr)
+    return _emit(text, results, args.output, args.format)
 
 
-def _emit(text: str, results, output: str | None) -> int:
-    """Write the rendered results to ``output`` (or print them); the exit status of a grading run.
+def _shard_paths(paths: list[str], shard: tuple[int, int]) -> tuple[list[str], dict]:
+    """What to grade for shard ``(K, N)`` of the learners found under ``paths`` (see
+    :func:`autograder.results.shard_members`), and the class's learner list as the header records it.
 
+    A learner's assignment folder is handed over whole (so that a second notebook in it is still
+    noticed), unless it holds another learner's notebook too; then the chosen notebook alone."""
+    from .batch import find_submissions
+    from .results import learners, shard_members
+
+    found = find_submissions(paths, {})
+    students = [student for _, _, student in found]
+    mine = set(shard_members(students, *shard))
+    owners: dict = {}
+    for nb, _, student in found:
+        owners.setdefault(nb.parent, set()).add(student)
+    chosen: dict[str, None] = {}
+    for nb, assignment, student in found:
+        if student in mine:
+            whole = nb.parent.name == assignment and owners[nb.parent] == {student}
+            chosen[str(nb.parent if whole else nb)] = None
+    return list(chosen), learners(students)
+
+
+def _summary(results) -> str:
+    """One line after the results: how many were graded, with full marks, the points lost, the grader's problems."""
+    graded = len(results)
+    full = sum(r.score == r.max_score and not r.error for r in results)
+    unreadable = sum(bool(r.error) for r in results)
+    lost = sum(r.max_score - r.score for r in results)
+    top = sum(r.max_score for r in results)
+    problems = len({note for r in results for note in getattr(r, "grader_notes", ())})
+    return (f"Summary: {graded} graded: {full} with full marks, {graded - full} with points lost ({lost:g} of "
+            f"{top:g} points{f'; {unreadable} could not be graded' if unreadable else ''}); "
+            f"{problems} grader problem{'s' if problems != 1 else ''}.")
+
+
+def _emit(text: str, results, output: str | None, fmt: str = "table") -> int:
+    """Write the rendered results to ``output`` (or print them) and the summary line; the exit status
+    of a grading run.
+
+    The summary follows the table on stdout; with ``--output`` it is all that stdout gets; when JSON,
+    JUnit or Gradescope's format go to stdout, it goes to stderr (so that stdout stays parseable).
     The grader's own problems (a case whose TensorFlow reference could not be computed, left out
     of every learner's grade) are said once, on stderr, and make the status 3."""
     if output:
         Path(output).write_text(text + "\n")
     else:
         print(text)
+    print(_summary(results) + (f" Written to {output}." if output else ""),
+          file=sys.stdout if output or fmt == "table" else sys.stderr)
     problems = sorted({note for r in results for note in getattr(r, "grader_notes", ())})
     for note in problems:
         print(f"autograder: grader problem, left out of every learner's grade: {note}", file=sys.stderr)
@@ -153,30 +210,73 @@ def _emit(text: str, results, output: str | None) -> int:
 
 def _merge(args) -> int:
     from . import formats
-    from .results import MergeError, merge
+    from .results import MergeError, Merged, merge
 
+    joined = Merged([], [])
     try:
-        head, results = merge(args.files)
+        head, results = merge(args.files, joined)
         text = formats.render(results, args.format, head)
     except (MergeError, ValueError) as exc:
-        return _fail("merge", str(exc), EXIT_USAGE)
-    return _emit(text, results, args.output)
+        return _fail("merge", f"nothing was merged: {exc}", EXIT_USAGE)
+    print(f"autograder merge: merged {joined.describe()}: {len(results)} submissions of "
+          f"{len({r.student for r in results})} learners" + (f" into {args.output}" if args.output else ""),
+          file=sys.stdout if args.output else sys.stderr)
+    return _emit(text, results, args.output, args.format)
+
+
+# The fast path's own options of `autograde`, taken wherever they stand (before or after the
+# assignment, as the docs show them); everything else is nbgrader's.
+_AUTOGRADE_OWN = ("--jobs", "--results")
+
+
+def _autograde_options(argv: list[str]) -> tuple[dict, list[str]]:
+    """``--jobs N`` and ``--results FILE`` (also ``--jobs=N``...) taken out of ``argv`` wherever
+    they are; the rest, in order, for nbgrader."""
+    own: dict = {"jobs": [], "results": []}
+    rest, i = [], 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if name in _AUTOGRADE_OWN:
+            if not eq:
+                if i + 1 >= len(argv):
+                    raise ValueError(f"{name} needs a value")
+                value, i = argv[i + 1], i + 1
+            own[name[2:]].append(value)
+        else:
+            rest.append(arg)
+        i += 1
+    return own, rest
 
 
 def _autograde(args) -> int:
     autograde = _instructor_module("gradebook").autograde
 
-    if not args.nbgrader_args:
+    try:
+        own, nbgrader_args = _autograde_options(args.nbgrader_args)
+        jobs = _at_least(int, 1, "--jobs")(own["jobs"][-1]) if own["jobs"] else args.jobs
+    except (ValueError, argparse.ArgumentTypeError) as exc:
+        return _fail("autograde", str(exc), EXIT_USAGE)
+    results = (args.results or []) + own["results"]
+    missing = [r for r in results if not Path(r).is_file()]
+    if missing:
+        return _fail("autograde", f"--results: no such file: {', '.join(missing)}", EXIT_USAGE)
+    if not [a for a in nbgrader_args if not a.startswith("-")]:
         return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
                      EXIT_USAGE)
-    return autograde(args.nbgrader_args, jobs=args.jobs, results=args.results)
+    from .results import MergeError
+
+    try:
+        return autograde(nbgrader_args, jobs=jobs, results=results or None)
+    except MergeError as exc:
+        return _fail("autograde", f"--results: {exc}; nothing was written to the gradebook", EXIT_USAGE)
 
 
 def _report(args) -> int:
     report = _instructor_module("report")
 
     return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output,
-                       results=args.results, language=args.language)
+                       results=args.results, language=args.language, assignments=args.assignment)
 
 
 def _list(args) -> int:
@@ -247,8 +347,10 @@ def _gradescope(args) -> int:
         return _fail("gradescope", f"the zip could not be built: {exc}", EXIT_GRADER)
     if note:
         print(f"autograder gradescope: {note}", file=sys.stderr)
+    from .secret import location
+
     print(f"Wrote {path}: upload it on Gradescope's Configure Autograder page. It holds the class's grading "
-          f"secret: keep it as private as grading/secret.")
+          f"secret: keep it as private as {location()}.")
     return EXIT_OK
 
 
@@ -285,8 +387,10 @@ def parser() -> argparse.ArgumentParser:
                    help=f"seconds a notebook cell may run (a call: a third of it); default {_DEFAULTS.cell_timeout:g}")
     g.add_argument("--memory", type=_at_least(int, MIN_MEMORY_MB, "--memory"), default=_DEFAULTS.memory_mb,
                    help=f"memory limit of the learner's process, in MB; default {_DEFAULTS.memory_mb}")
-    g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (by learner id, the "
-                                                 "same split on every machine); merge the shards with `merge`")
+    g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (the sorted learner ids "
+                                                 "dealt round-robin: sizes differ by at most one; the split depends "
+                                                 "on every learner found, so grade all shards from the same "
+                                                 "submissions); merge the shards with `merge`")
     g.set_defaults(run=_grade)
     m = sub.add_parser("merge", help="join the JSON results of the shards of `grade --shard K/N` into one")
     m.add_argument("files", nargs="+", metavar="SHARD.json", help="the shards' `--format json` results")
@@ -303,13 +407,20 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="write these results (`grade --format json`, or shards) instead of grading (repeatable)")
     a.add_argument("nbgrader_args", nargs=argparse.REMAINDER, metavar="ASSIGNMENT [OPTIONS]",
-                   help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
+                   help="the assignment and nbgrader autograde's own options (--student ID, --force ...); "
+                        "--jobs and --results may follow the assignment too")
     a.set_defaults(run=_autograde)
 
-    r = sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook")
-    r.add_argument("--gradebook", default="grading/gradebook.db", help="nbgrader's gradebook (read only)")
-    r.add_argument("--autograded", default="grading/autograded", help="the autograded notebooks' folder")
-    r.add_argument("--output", default="grading/report.html", help="the HTML file to write")
+    r = sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook",
+                       description="The class report of the grading workspace (grading/, or the folder "
+                                   "COURSE_WORKSPACE names): every assignment someone has submitted, or those "
+                                   "--assignment names.")
+    r.add_argument("--gradebook", default=None, help="nbgrader's gradebook, read only (default: WORKSPACE/gradebook.db)")
+    r.add_argument("--autograded", default=None,
+                   help="the autograded notebooks' folder (default: WORKSPACE/autograded)")
+    r.add_argument("--output", default=None, help="the HTML file to write (default: WORKSPACE/report.html)")
+    r.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
+                   help="report on this assignment only (repeatable; default: every assignment with a submission)")
     r.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
     r.add_argument("--language", choices=("en", "zh"), default=None,
@@ -343,7 +454,8 @@ def parser() -> argparse.ArgumentParser:
                                            "(setup.sh, run_autograder, the pins, the package, the secret)")
     gs.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")
     gs.add_argument("--output", default=None,
-                    help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
+                    help="the zip to write (default: WORKSPACE/gradescope-ASSIGNMENT.zip in the git-ignored grading "
+                         "workspace, grading/ or COURSE_WORKSPACE)")
     gs.set_defaults(run=_gradescope)
     nn = sub.add_parser("new-notebook", help="start a new notebook from the templates in docs/template/: its source "
                                              "notebook, exercise module and catalogue (run from the course root)")

@@ -83,7 +83,7 @@ def classroom(tmp_path_factory):
     variant = next(v for a, v in catalogue()[0] if a == A and v.exercise == "pool2d")
     learners = {"ada": learner_submission(A), "bob": nbformat.read(COURSE / A / f"{A}.ipynb", as_version=4),
                 "cyd": learner_submission(A, {variant.cell: variant.source}), "dee": learner_submission(A)}
-    assert {shard_of(name, 2) for name in learners} == {1, 2}
+    assert {shard_of(name, 2, learners) for name in learners} == {1, 2}
     for name, nb in learners.items():
         folder = root / "submissions" / "submitted" / name / A
         folder.mkdir(parents=True)
@@ -158,7 +158,7 @@ def test_a_class_whole_and_in_shards(classroom, tmp_path):
     assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
     assert sorted(p.name for p in sharded.iterdir()) == ["shard-1-of-2.json", "shard-2-of-2.json"]
     split = [{s["student"] for s in _submissions(sharded / f"shard-{k}-of-2.json")} for k in (1, 2)]
-    assert split == [{n for n in scores if shard_of(n, 2) == k} for k in (1, 2)]
+    assert split == [{n for n in scores if shard_of(n, 2, scores) == k} for k in (1, 2)]
     merged = _entry("merge", RESULTS_DIR=sharded)  # the merge needs no secret
     assert merged.returncode == 0, merged.stderr
     assert _submissions(sharded / "results.json") == head["submissions"]
