@@ -4,8 +4,7 @@
                                        [--output FILE] [--device auto|cpu|gpu] [--timeout S] [--memory MB]
                                        [--shard K/N]
     python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
-    python -m autograder autograde ASSIGNMENT [--jobs N] [--results RESULTS.json]... [nbgrader's options:
-                                   --student ID, --force...]   (--jobs and --results before or after ASSIGNMENT)
+    python -m autograder autograde ASSIGNMENT [--jobs N] [--results RESULTS.json]... [--student ID, --force...]
     python -m autograder report [--assignment A]... [--gradebook DB] [--autograded DIR] [--output HTML]
                                 [--language en|zh] [--results RESULTS.json]...
     python -m autograder list
@@ -30,14 +29,8 @@ read, which gives it zero); 2 bad usage (a bad option or setting, no notebook fo
 folder that does not exist), said in one line before any grading starts; 3 the grader itself
 failed (a GPU asked for where there is none; a TensorFlow reference that could not be computed,
 whose case is then left out of every learner's grade while the others are graded). A summary line
-follows the results: graded, full marks, points lost, the grader's problems.
-
-``--shard K/N`` grades the learners of shard K (:func:`autograder.results.shard_members`: the
-class's sorted learner ids dealt round-robin, so shards differ by at most one learner; the split
-depends on the whole list of learners found, so grade every shard from the same submissions).
-
-Every command that reads or writes the grading workspace uses ``grading/``, or the folder
-``COURSE_WORKSPACE`` names (as ``nbgrader_config.py`` does).
+follows the results. ``--shard K/N``: :func:`autograder.results.shard_members`. The grading
+workspace of every command is ``grading/`` or ``$COURSE_WORKSPACE`` (:mod:`autograder.workspace`).
 """
 from __future__ import annotations
 
@@ -60,8 +53,6 @@ def _fail(command: str, text: str, status: int) -> int:
 
 
 # The instructor's commands need modules a learner's copy of the autograder leaves out (tools/make_dist.py).
-
-
 class _InstructorOnly(Exception):
     """An instructor's command run from a learner's copy of the autograder."""
 
@@ -102,7 +93,7 @@ def _at_least(kind, low, what):
 # ----------------------------------------------------------------------------- commands
 def _grade(args) -> int:
     from . import formats, tfops
-    from .batch import UsageError, grade
+    from .batch import UsageError, find_submissions, grade
     from .secret import ENV as SECRET_ENV
     from .secret import ensure as grading_secret
     from .secret import find as find_secret
@@ -116,7 +107,7 @@ def _grade(args) -> int:
     except tfops.DeviceError as exc:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
     limits = Limits.from_cell_timeout(args.timeout, args.memory)
-    from .results import header, learners, parse_shard
+    from .results import header, learners, parse_shard, shard_paths
     from .secret import fingerprint
 
     try:
@@ -134,7 +125,7 @@ def _grade(args) -> int:
         print("autograder grade: no grading secret here: hidden checks grade practice cases, not the instructor's",
               file=sys.stderr)
     try:
-        paths, class_list = _shard_paths(args.paths, shard) if shard else (args.paths, None)
+        paths, class_list = shard_paths(find_submissions(args.paths, {}), shard) if shard else (args.paths, None)
         results = grade(paths, args.jobs, args.device, limits, secret=secret) if paths else []
         if class_list is None:
             class_list = learners(r.student for r in results)
@@ -144,61 +135,23 @@ def _grade(args) -> int:
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
         logging.getLogger("autograder").debug("grader failure", exc_info=True)
         return _fail("grade", f"the grader failed: {type(exc).__name__}: {exc}", EXIT_GRADER)
-    if shard:
-        print(f"autograder grade: shard {args.shard}: {len({r.student for r in results})} of the class's "
-              f"{class_list['count']} learners", file=sys.stderr)
+    if shard:  # shards differ by at most one learner
+        print(f"autograder grade: shard {args.shard}: {len({r.student for r in results})} of {class_list['count']} "
+              "learners", file=sys.stderr)
     return _emit(text, results, args.output, args.format)
 
 
-def _shard_paths(paths: list[str], shard: tuple[int, int]) -> tuple[list[str], dict]:
-    """What to grade for shard ``(K, N)`` of the learners found under ``paths`` (see
-    :func:`autograder.results.shard_members`), and the class's learner list as the header records it.
-
-    A learner's assignment folder is handed over whole (so that a second notebook in it is still
-    noticed), unless it holds another learner's notebook too; then the chosen notebook alone."""
-    from .batch import find_submissions
-    from .results import learners, shard_members
-
-    found = find_submissions(paths, {})
-    students = [student for _, _, student in found]
-    mine = set(shard_members(students, *shard))
-    owners: dict = {}
-    for nb, _, student in found:
-        owners.setdefault(nb.parent, set()).add(student)
-    chosen: dict[str, None] = {}
-    for nb, assignment, student in found:
-        if student in mine:
-            whole = nb.parent.name == assignment and owners[nb.parent] == {student}
-            chosen[str(nb.parent if whole else nb)] = None
-    return list(chosen), learners(students)
-
-
-def _summary(results) -> str:
-    """One line after the results: how many were graded, with full marks, the points lost, the grader's problems."""
-    graded = len(results)
-    full = sum(r.score == r.max_score and not r.error for r in results)
-    unreadable = sum(bool(r.error) for r in results)
-    lost = sum(r.max_score - r.score for r in results)
-    top = sum(r.max_score for r in results)
-    problems = len({note for r in results for note in getattr(r, "grader_notes", ())})
-    return (f"Summary: {graded} graded: {full} with full marks, {graded - full} with points lost ({lost:g} of "
-            f"{top:g} points{f'; {unreadable} could not be graded' if unreadable else ''}); "
-            f"{problems} grader problem{'s' if problems != 1 else ''}.")
-
-
 def _emit(text: str, results, output: str | None, fmt: str = "table") -> int:
-    """Write the rendered results to ``output`` (or print them) and the summary line; the exit status
-    of a grading run.
+    """Write the rendered results to ``output`` (or print them), then the summary line (on stderr when
+    JSON or XML went to stdout); the exit status of a grading run. The grader's own problems (a
+    case left out of every learner's grade) are said once, on stderr, and make the status 3."""
+    from .formats import summary
 
-    The summary follows the table on stdout; with ``--output`` it is all that stdout gets; when JSON,
-    JUnit or Gradescope's format go to stdout, it goes to stderr (so that stdout stays parseable).
-    The grader's own problems (a case whose TensorFlow reference could not be computed, left out
-    of every learner's grade) are said once, on stderr, and make the status 3."""
     if output:
         Path(output).write_text(text + "\n")
     else:
         print(text)
-    print(_summary(results) + (f" Written to {output}." if output else ""),
+    print(summary(results) + (f" Written to {output}." if output else ""),
           file=sys.stdout if output or fmt == "table" else sys.stderr)
     problems = sorted({note for r in results for note in getattr(r, "grader_notes", ())})
     for note in problems:
@@ -224,50 +177,23 @@ def _merge(args) -> int:
     return _emit(text, results, args.output, args.format)
 
 
-# The fast path's own options of `autograde`, taken wherever they stand (before or after the
-# assignment, as the docs show them); everything else is nbgrader's.
-_AUTOGRADE_OWN = ("--jobs", "--results")
-
-
-def _autograde_options(argv: list[str]) -> tuple[dict, list[str]]:
-    """``--jobs N`` and ``--results FILE`` (also ``--jobs=N``...) taken out of ``argv`` wherever
-    they are; the rest, in order, for nbgrader."""
-    own: dict = {"jobs": [], "results": []}
-    rest, i = [], 0
-    while i < len(argv):
-        arg = argv[i]
-        name, eq, value = arg.partition("=")
-        if name in _AUTOGRADE_OWN:
-            if not eq:
-                if i + 1 >= len(argv):
-                    raise ValueError(f"{name} needs a value")
-                value, i = argv[i + 1], i + 1
-            own[name[2:]].append(value)
-        else:
-            rest.append(arg)
-        i += 1
-    return own, rest
-
-
 def _autograde(args) -> int:
     autograde = _instructor_module("gradebook").autograde
+    from .results import MergeError
 
-    try:
-        own, nbgrader_args = _autograde_options(args.nbgrader_args)
-        jobs = _at_least(int, 1, "--jobs")(own["jobs"][-1]) if own["jobs"] else args.jobs
-    except (ValueError, argparse.ArgumentTypeError) as exc:
-        return _fail("autograde", str(exc), EXIT_USAGE)
-    results = (args.results or []) + own["results"]
-    missing = [r for r in results if not Path(r).is_file()]
-    if missing:
-        return _fail("autograde", f"--results: no such file: {', '.join(missing)}", EXIT_USAGE)
+    # --jobs and --results are taken wherever they stand, before or after the assignment (as the docs
+    # write `autograde A --results FILE`); everything else is nbgrader's, in its order
+    own = argparse.ArgumentParser(prog="python -m autograder autograde", add_help=False, allow_abbrev=False)
+    own.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=args.jobs)
+    own.add_argument("--results", action="append", default=list(args.results or []))
+    mine, nbgrader_args = own.parse_known_args(args.nbgrader_args)
+    if [r for r in mine.results if not Path(r).is_file()]:
+        return _fail("autograde", f"--results: no such file: {', '.join(mine.results)}", EXIT_USAGE)
     if not [a for a in nbgrader_args if not a.startswith("-")]:
         return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
                      EXIT_USAGE)
-    from .results import MergeError
-
     try:
-        return autograde(nbgrader_args, jobs=jobs, results=results or None)
+        return autograde(nbgrader_args, jobs=mine.jobs, results=mine.results or None)
     except MergeError as exc:
         return _fail("autograde", f"--results: {exc}; nothing was written to the gradebook", EXIT_USAGE)
 
@@ -411,10 +337,8 @@ def parser() -> argparse.ArgumentParser:
                         "--jobs and --results may follow the assignment too")
     a.set_defaults(run=_autograde)
 
-    r = sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook",
-                       description="The class report of the grading workspace (grading/, or the folder "
-                                   "COURSE_WORKSPACE names): every assignment someone has submitted, or those "
-                                   "--assignment names.")
+    r = sub.add_parser("report", help="write the class report (HTML) from the grading workspace's gradebook "
+                                      "(WORKSPACE: grading/, or COURSE_WORKSPACE)")
     r.add_argument("--gradebook", default=None, help="nbgrader's gradebook, read only (default: WORKSPACE/gradebook.db)")
     r.add_argument("--autograded", default=None,
                    help="the autograded notebooks' folder (default: WORKSPACE/autograded)")

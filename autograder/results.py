@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 
 __all__ = ["GradedNotebook", "record", "header", "dump", "load", "merge", "Merged", "shard_members", "shard_of",
-           "learners", "parse_shard", "MergeError"]
+           "shard_paths", "learners", "parse_shard", "MergeError"]
 
 _HEADER_KEYS = ("autograder", "tensorflow", "device", "cases_from")
 
@@ -151,6 +151,25 @@ def merge(paths: list, joined: Merged | None = None) -> tuple[dict, list[GradedN
 def shard_members(students, k: int, n: int) -> list[str]:
     """The learners of shard ``k`` of ``n``: the sorted ids dealt round-robin (sizes differ by at most one)."""
     return sorted(set(students))[k - 1::n]
+
+
+def shard_paths(found: list, shard: tuple[int, int]) -> tuple[list[str], dict]:
+    """What to grade for ``shard`` ``(K, N)`` of ``found`` (``batch.find_submissions``'s ``(notebook,
+    assignment, student)``), and the class's learner list as the header records it (:func:`learners`).
+
+    A learner's assignment folder is handed over whole (so that a second notebook in it is still
+    noticed), unless it holds another learner's notebook too; then the chosen notebook alone."""
+    students = [student for _, _, student in found]
+    mine = set(shard_members(students, *shard))
+    owners: dict = {}
+    for nb, _, student in found:
+        owners.setdefault(nb.parent, set()).add(student)
+    chosen: dict[str, None] = {}
+    for nb, assignment, student in found:
+        if student in mine:
+            whole = nb.parent.name == assignment and owners[nb.parent] == {student}
+            chosen[str(nb.parent if whole else nb)] = None
+    return list(chosen), learners(students)
 
 
 def shard_of(student: str, shards: int, students) -> int:

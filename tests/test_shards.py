@@ -1,6 +1,7 @@
 """Sharded grading: N shards of a class, merged, give exactly the unsharded result; the gradebook
 path and the class report accept the merged results."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,8 @@ def test_merged_shards_are_exactly_the_unsharded_result(classroom, tmp_path):
     report = tmp_path / "report.html"
     ran = _grade("report", "--results", str(merged), "--output", str(report))
     assert ran.returncode == 0 and f"{LEARNERS} submissions" in ran.stdout, ran.stderr
+    made = re.search(r'<p class=note>(Made .*?)</p>', report.read_text(), re.S).group(1)
+    assert made.endswith(f"from the results {merged} (automatic checks only)."), made  # not "... and the same."
     with pytest.raises(MergeError, match="1..N"):
         merge(shards[:2])
     with pytest.raises(MergeError, match="more than one shard"):
