@@ -18,6 +18,7 @@ import pytest
 from autograder.results import shard_of
 from tests.catalogue import catalogue
 from tests.conftest import TEST_SECRET
+from tests.docs import documented
 from tests.helpers import COURSE, ROOT, learner_submission
 
 A = "02-pooling-math"
@@ -330,7 +331,10 @@ def test_the_cluster_path_as_written(classroom, whole, tmp_path):
     state, results = tmp_path / "k8s", tmp_path / "results"
     state.mkdir()
     (state / "secret").write_text(TEST_SECRET)
-    done = _cluster(state, classroom / "submissions" / "submitted", results)
+    (argv,) = documented("grading-past-one-machine.md", "deploy/k8s/grade-class.sh grading/submitted results",
+                         **{"grading/submitted": str(classroom / "submissions" / "submitted"), "results": str(results)})
+    assert argv[0] == str(GRADE_CLASS.relative_to(ROOT))
+    done = _cluster(state, *argv[1:])
     assert done.returncode == 0, done.stderr + (state / "pods.log").read_text()
     n = _manifests()[("Job", "grade-class")]["spec"]["completions"]
     assert sorted(p.name for p in results.iterdir()) == sorted(
