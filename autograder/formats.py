@@ -77,4 +77,4 @@ def summary(results) -> str:
     problems = len({note for r in results for note in getattr(r, "grader_notes", ())})
     return (f"Summary: {graded} graded: {full} with full marks, {graded - full} with points lost ({lost:g} of "
             f"{top:g} points{f'; {unreadable} could not be graded' if unreadable else ''}); "
-            f"{problems} grader problem{'s' if problems != 1 else ''}.")
+            f"problems of the grader itself: {problems}.")

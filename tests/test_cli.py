@@ -48,8 +48,8 @@ def test_json_scores_and_exit_status(submitted, tmp_path):
     scores = {s["student"]: s["score"] for s in data["submissions"]}
     assert scores == {"ada": 8, "bob": 3, "cyd": 5}
     # with --output, stdout holds the summary line alone (before: nothing)
-    assert proc.stdout == (f"Summary: 3 graded: 1 with full marks, 2 with points lost (8 of 24 points); 0 grader "
-                           f"problems. Written to {out}.\n"), proc.stdout
+    assert proc.stdout == (f"Summary: 3 graded: 1 with full marks, 2 with points lost (8 of 24 points); problems of "
+                           f"the grader itself: 0. Written to {out}.\n"), proc.stdout
     assert data["tensorflow"] == "2.21.0" and data["device"] == "/CPU:0"
 
 
@@ -59,7 +59,7 @@ def test_full_marks_exit_zero_and_table():
     assert "8/8" in proc.stdout and "\u2714 pool2d_hidden" in proc.stdout
     # the table ends with the summary line: graded, full marks, points lost, the grader's problems
     assert proc.stdout.splitlines()[-1] == "Summary: 1 graded: 1 with full marks, 0 with points lost (0 of 8 points); " \
-                                           "0 grader problems."
+                                           "problems of the grader itself: 0."
 
 
 def test_junit_parses(submitted, tmp_path):
