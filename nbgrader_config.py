@@ -8,13 +8,14 @@ nbgrader's folders mapped onto the repository:
     autograded   -> grading/autograded/<student>/<assignment>/
     feedback     -> grading/feedback/<student>/<assignment>/
     gradebook    -> grading/gradebook.db
-    export       -> grading/grades.csv
+    export       -> grading/grades.csv   (the assignments someone has submitted)
     zip_collect  -> grading/downloaded/<assignment>/archive|extracted/
 
 Running a class (exchange, late penalty, zip_collect's file names): the section at the end, and
 docs/running-a-class.md.
 
-grading/ is git-ignored: it is the instructor's workspace, never part of the course.
+grading/ is git-ignored: it is the instructor's workspace, never part of the course. COURSE_WORKSPACE
+names another (every command and make target follows it: autograder/workspace.py).
 """
 import os
 import sys
@@ -41,6 +42,9 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(os.getcwd(), WORKSPACE, "
 os.makedirs(WORKSPACE, exist_ok=True)
 
 c.CsvExportPlugin.to = os.path.join(WORKSPACE, "grades.csv")
+# grades.csv holds the assignments someone has submitted; the others are named in one line
+# (`nbgrader export --assignment NAME` exports one anyway): autograder/nbgrader_plugin/export.py
+c.ExportApp.plugin_class = "autograder.nbgrader_plugin.export.SubmittedCsvExport"
 
 # nbgrader runs `alembic` (and Jupyter kernels) from PATH: put this interpreter's bin folder first,
 # so that `.venv/bin/nbgrader ...` works without activating the virtual environment.
@@ -55,13 +59,13 @@ if _bin not in os.environ.get("PATH", "").split(os.pathsep):
 try:
     from autograder.nbgrader_plugin import (autograde_preprocessors, feedback_preprocessors, generate_preprocessors,
                                             protect_copies, sanitize_preprocessors, stale_grades_hook)
+    from autograder.nbgrader_plugin.quiet import silence_expected_warnings
 except Exception as exc:  # noqa: BLE001
     raise SystemExit(f"nbgrader_config.py: cannot load the course's autograder ({exc}); run `make setup`") from exc
 # nbgrader's copies of the files beside a learner's notebook take regular files only, never a link
 # (a link to grading/secret would otherwise be copied into the autograded and feedback folders).
 protect_copies()
 
-c.Autograde.sanitize_preprocessors = sanitize_preprocessors()  # graded cells found by grade_id, first
 from autograder.i18n import STUBS  # noqa: E402
 
 # What a released notebook holds in place of a solution, in the course's language (nbgrader's
@@ -70,7 +74,16 @@ c.ClearSolutions.code_stub = {"python": STUBS.get(LANGUAGE, STUBS["en"])["code"]
 c.ClearSolutions.text_stub = STUBS.get(LANGUAGE, STUBS["en"])["text"]
 
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
+# nbgrader's own steps before grading: first the graded cells found by grade_id and rewritten from the
+# release (a pasted test cell never stops the assignment); its warning for every hidden-test cell it
+# restores is left unsaid (expected: learners never have the hidden tests), a changed test cell is reported
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+# A submission that is not valid JSON is graded as the released notebook: zero, its reason in the
+# notebook's first cell and the feedback, flagged in the formgrader (autograder/nbgrader_plugin/unreadable.py)
+c.Autograde.exporter_class = "autograder.nbgrader_plugin.unreadable.ReadableExporter"
 c.Autograde.pre_convert_hook = stale_grades_hook(c.CourseDirectory.db_url)
+# SQLAlchemy's "Object of type <SubmittedAssignment> not in session" warning from nbgrader's gradebook: expected
+silence_expected_warnings()
 c.TrustedExecute.device = os.environ.get("AUTOGRADER_DEVICE", "cpu")
 c.AddRubrics.source_directory = c.CourseDirectory.source_directory
 # An optional "your helpers" cell is released without `raise NotImplementedError()`.

@@ -5,8 +5,9 @@
                                        [--budget S]
                                        [--shard K/N]
     python -m autograder merge SHARD.json... [--format json|table|junit] [--output FILE]
-    python -m autograder autograde [--jobs N] ASSIGNMENT [nbgrader's options: --student ID, --force...]
-    python -m autograder report [--gradebook DB] [--autograded DIR] [--output HTML] [--language en|zh]
+    python -m autograder autograde ASSIGNMENT [--jobs N] [--results RESULTS.json]... [--student ID, --force...]
+    python -m autograder report [--assignment A]... [--gradebook DB] [--autograded DIR] [--output HTML]
+                                [--language en|zh] [--results RESULTS.json]...
     python -m autograder list
     python -m autograder sample ASSIGNMENT...
     python -m autograder sync-text [--check]
@@ -29,7 +30,9 @@ Exit status: 0 every submission has full marks; 1 some submission lost points (o
 read, which gives it zero); 2 bad usage (a bad option or setting, no notebook found, an output
 folder that does not exist), said in one line before any grading starts; 3 the grader itself
 failed (a GPU asked for where there is none; a TensorFlow reference that could not be computed,
-whose case is then left out of every learner's grade while the others are graded).
+whose case is then left out of every learner's grade while the others are graded). A summary line
+follows the results. ``--shard K/N``: :func:`autograder.results.shard_members`. The grading
+workspace of every command is ``grading/`` or ``$COURSE_WORKSPACE`` (:mod:`autograder.workspace`).
 """
 from __future__ import annotations
 
@@ -52,8 +55,6 @@ def _fail(command: str, text: str, status: int) -> int:
 
 
 # The instructor's commands need modules a learner's copy of the autograder leaves out (tools/make_dist.py).
-
-
 class _InstructorOnly(Exception):
     """An instructor's command run from a learner's copy of the autograder."""
 
@@ -94,7 +95,7 @@ def _at_least(kind, low, what):
 # ----------------------------------------------------------------------------- commands
 def _grade(args) -> int:
     from . import formats, tfops
-    from .batch import UsageError, grade
+    from .batch import UsageError, find_submissions, grade
     from .secret import ENV as SECRET_ENV
     from .secret import ensure as grading_secret
     from .secret import find as find_secret
@@ -108,7 +109,7 @@ def _grade(args) -> int:
     except tfops.DeviceError as exc:
         return _fail("grade", f"the grader cannot run: {exc}", EXIT_GRADER)
     limits = Limits.from_cell_timeout(args.timeout, args.memory, args.budget)
-    from .results import header, parse_shard
+    from .results import header, learners, parse_shard, shard_paths
     from .secret import fingerprint
 
     try:
@@ -126,28 +127,51 @@ def _grade(args) -> int:
         print("autograder grade: no grading secret here: hidden checks grade practice cases, not the instructor's",
               file=sys.stderr)
     try:
-        results = grade(args.paths, args.jobs, args.device, limits, secret=secret, shard=shard)
         from .scoring import from_course
 
-        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard,
+        paths, class_list = shard_paths(_shardable(args.paths), shard) if shard else (args.paths, None)
+        results = grade(paths, args.jobs, args.device, limits, secret=secret) if paths else []
+        if class_list is None:
+            class_list = learners(r.student for r in results)
+        text = formats.render(results, args.format, header(device, fingerprint(secret), args.shard, class_list,
                                                            from_course().key()))
     except (UsageError, ValueError) as exc:
         return _fail("grade", str(exc), EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the grader's own failure: say so, distinct status
         logging.getLogger("autograder").debug("grader failure", exc_info=True)
         return _fail("grade", f"the grader failed: {type(exc).__name__}: {exc}", EXIT_GRADER)
-    return _emit(text, results, args.output)
+    if shard:  # shards differ by at most one learner
+        print(f"autograder grade: shard {args.shard}: {len({r.student for r in results})} of {class_list['count']} "
+              "learners", file=sys.stderr)
+    return _emit(text, results, args.output, args.format)
 
 
-def _emit(text: str, results, output: str | None) -> int:
-    """Write the rendered results to ``output`` (or print them); the exit status of a grading run.
+def _shardable(paths: list[str]) -> list:
+    """Every learner's notebook under ``paths`` for cutting shards, a learner whose notebook was refused
+    (a link) included: their shard grades them zero, with the reason."""
+    from . import registry
+    from .batch import _student_of, find_submissions
 
-    The grader's own problems (a case whose TensorFlow reference could not be computed, left out
-    of every learner's grade) are said once, on stderr, and make the status 3."""
+    refused: list = []
+    found = find_submissions(paths, {}, refused)
+    for nb, why in refused:
+        if nb.parent.name in registry.assignments() and not why.startswith("not at"):
+            found.append((nb, nb.parent.name, _student_of(nb, nb.parent.name)))
+    return found
+
+
+def _emit(text: str, results, output: str | None, fmt: str = "table") -> int:
+    """Write the rendered results to ``output`` (or print them), then the summary line (on stderr when
+    JSON or XML went to stdout); the exit status of a grading run. The grader's own problems (a
+    case left out of every learner's grade) are said once, on stderr, and make the status 3."""
+    from .formats import summary
+
     if output:
         Path(output).write_text(text + "\n")
     else:
         print(text)
+    print(summary(results) + (f" Written to {output}." if output else ""),
+          file=sys.stdout if output or fmt == "table" else sys.stderr)
     problems = sorted({note for r in results for note in getattr(r, "grader_notes", ())})
     for note in problems:
         print(f"autograder: grader problem: {note}", file=sys.stderr)
@@ -158,35 +182,46 @@ def _emit(text: str, results, output: str | None) -> int:
 
 def _merge(args) -> int:
     from . import formats
-    from .results import MergeError, merge
+    from .results import MergeError, Merged, merge
 
+    joined = Merged([], [])
     try:
-        head, results = merge(args.files)
+        head, results = merge(args.files, joined)
         text = formats.render(results, args.format, head)
     except (MergeError, ValueError) as exc:
-        return _fail("merge", str(exc), EXIT_USAGE)
-    return _emit(text, results, args.output)
+        return _fail("merge", f"nothing was merged: {exc}", EXIT_USAGE)
+    print(f"autograder merge: merged {joined.describe()}: {len(results)} submissions of "
+          f"{len({r.student for r in results})} learners" + (f" into {args.output}" if args.output else ""),
+          file=sys.stdout if args.output else sys.stderr)
+    return _emit(text, results, args.output, args.format)
 
 
 def _autograde(args) -> int:
     autograde = _instructor_module("gradebook").autograde
-
-    if not args.nbgrader_args:
-        return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
-                     EXIT_USAGE)
     from .results import MergeError
 
+    # --jobs and --results are taken wherever they stand, before or after the assignment (as the docs
+    # write `autograde A --results FILE`); everything else is nbgrader's, in its order
+    own = argparse.ArgumentParser(prog="python -m autograder autograde", add_help=False, allow_abbrev=False)
+    own.add_argument("--jobs", type=_at_least(int, 1, "--jobs"), default=args.jobs)
+    own.add_argument("--results", action="append", default=list(args.results or []))
+    mine, nbgrader_args = own.parse_known_args(args.nbgrader_args)
+    if [r for r in mine.results if not Path(r).is_file()]:
+        return _fail("autograde", f"--results: no such file: {', '.join(mine.results)}", EXIT_USAGE)
+    if not [a for a in nbgrader_args if not a.startswith("-")]:
+        return _fail("autograde", "name the assignment, e.g. `python -m autograder autograde 02-pooling-math`",
+                     EXIT_USAGE)
     try:
-        return autograde(args.nbgrader_args, jobs=args.jobs, results=args.results)
+        return autograde(nbgrader_args, jobs=mine.jobs, results=mine.results or None)
     except MergeError as exc:
-        return _fail("autograde", str(exc), EXIT_USAGE)
+        return _fail("autograde", f"--results: {exc}; nothing was written to the gradebook", EXIT_USAGE)
 
 
 def _report(args) -> int:
     report = _instructor_module("report")
 
     return report.main(gradebook=args.gradebook, autograded=args.autograded, output=args.output,
-                       results=args.results, language=args.language)
+                       results=args.results, language=args.language, assignments=args.assignment)
 
 
 def _list(args) -> int:
@@ -265,8 +300,10 @@ def _gradescope(args) -> int:
         return _fail("gradescope", f"the zip could not be built: {exc}", EXIT_GRADER)
     if note:
         print(f"autograder gradescope: {note}", file=sys.stderr)
+    from .secret import location
+
     print(f"Wrote {path}: upload it on Gradescope's Configure Autograder page. It holds the class's grading "
-          f"secret: keep it as private as grading/secret.")
+          f"secret: keep it as private as {location()}.")
     return EXIT_OK
 
 
@@ -306,8 +343,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--budget", type=_at_least(float, MIN_TIMEOUT_S, "--budget"), default=_DEFAULTS.total_timeout,
                    help=f"seconds a whole notebook may take, cells and calls together; default "
                         f"{_DEFAULTS.total_timeout:g}")
-    g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (by learner id, the "
-                                                 "same split on every machine); merge the shards with `merge`")
+    g.add_argument("--shard", metavar="K/N", help="grade only the learners of shard K of N (the sorted learner ids "
+                                                 "dealt round-robin: sizes differ by at most one; the split depends "
+                                                 "on every learner found, so grade all shards from the same "
+                                                 "submissions); merge the shards with `merge`")
     g.set_defaults(run=_grade)
     m = sub.add_parser("merge", help="join the JSON results of the shards of `grade --shard K/N` into one")
     m.add_argument("files", nargs="+", metavar="SHARD.json", help="the shards' `--format json` results")
@@ -324,13 +363,18 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="write these results (`grade --format json`, or shards) instead of grading (repeatable)")
     a.add_argument("nbgrader_args", nargs=argparse.REMAINDER, metavar="ASSIGNMENT [OPTIONS]",
-                   help="nbgrader autograde's own arguments: the assignment, --student ID, --force ...")
+                   help="the assignment and nbgrader autograde's own options (--student ID, --force ...); "
+                        "--jobs and --results may follow the assignment too")
     a.set_defaults(run=_autograde)
 
-    r = sub.add_parser("report", help="write the class report (HTML) from nbgrader's gradebook")
-    r.add_argument("--gradebook", default="grading/gradebook.db", help="nbgrader's gradebook (read only)")
-    r.add_argument("--autograded", default="grading/autograded", help="the autograded notebooks' folder")
-    r.add_argument("--output", default="grading/report.html", help="the HTML file to write")
+    r = sub.add_parser("report", help="write the class report (HTML) from the grading workspace's gradebook "
+                                      "(WORKSPACE: grading/, or COURSE_WORKSPACE)")
+    r.add_argument("--gradebook", default=None, help="nbgrader's gradebook, read only (default: WORKSPACE/gradebook.db)")
+    r.add_argument("--autograded", default=None,
+                   help="the autograded notebooks' folder (default: WORKSPACE/autograded)")
+    r.add_argument("--output", default=None, help="the HTML file to write (default: WORKSPACE/report.html)")
+    r.add_argument("--assignment", action="append", metavar="ASSIGNMENT",
+                   help="report on this assignment only (repeatable; default: every assignment with a submission)")
     r.add_argument("--results", action="append", metavar="RESULTS.json",
                    help="report on these JSON results (grade --format json, or its shards) instead of the gradebook")
     r.add_argument("--language", choices=("en", "zh"), default=None,
@@ -367,7 +411,8 @@ def parser() -> argparse.ArgumentParser:
                                            "(setup.sh, run_autograder, the pins, the package, the secret)")
     gs.add_argument("assignment", metavar="ASSIGNMENT", help="the assignment, e.g. 02-pooling-math")
     gs.add_argument("--output", default=None,
-                    help="the zip to write (default: grading/gradescope-ASSIGNMENT.zip, which git ignores)")
+                    help="the zip to write (default: WORKSPACE/gradescope-ASSIGNMENT.zip in the git-ignored grading "
+                         "workspace, grading/ or COURSE_WORKSPACE)")
     gs.set_defaults(run=_gradescope)
     nn = sub.add_parser("new-notebook", help="start a new notebook from the templates in docs/template/: its source "
                                              "notebook, exercise module and catalogue (run from the course root)")

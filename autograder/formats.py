@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
-__all__ = ["FORMATS", "as_table", "as_json", "as_junit", "as_gradescope", "render"]
+__all__ = ["FORMATS", "as_table", "as_json", "as_junit", "as_gradescope", "render", "summary"]
 
 FORMATS = ("table", "json", "junit", "gradescope")
 
@@ -64,3 +64,17 @@ def render(results, fmt: str, head: dict) -> str:
     """``results`` in format ``fmt`` (one of :data:`FORMATS`); ``head``: the JSON header."""
     return {"table": as_table, "json": lambda r: as_json(r, head), "junit": as_junit,
             "gradescope": as_gradescope}[fmt](results)
+
+
+def summary(results) -> str:
+    """The line after a grading run's results: how many were graded, with full marks, with points
+    lost (and how many points), how many could not be graded, the grader's own problems."""
+    graded = len(results)
+    full = sum(r.score == r.max_score and not r.error for r in results)
+    unreadable = sum(bool(r.error) for r in results)
+    lost = sum(r.max_score - r.score for r in results)
+    top = sum(r.max_score for r in results)
+    problems = len({note for r in results for note in getattr(r, "grader_notes", ())})
+    return (f"Summary: {graded} graded: {full} with full marks, {graded - full} with points lost ({lost:g} of "
+            f"{top:g} points{f'; {unreadable} could not be graded' if unreadable else ''}); "
+            f"problems of the grader itself: {problems}.")

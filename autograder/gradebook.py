@@ -73,6 +73,7 @@ def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> in
     assignment = app.coursedir.assignment_id or (app.extra_args[0] if app.extra_args else "")
     if assignment in registry.assignments():
         submissions = _submissions(app, assignment)
+        taken = ""
         if results:
             from .results import MergeError, merge
 
@@ -85,10 +86,12 @@ def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> in
             for student, _path in submissions:
                 if student in known:
                     precompute(student, assignment, known[student])
+            imported = sum(s in known for s, _ in submissions)
             submissions = [(s, p) for s, p in submissions if s not in known]
+            taken = f" ({imported} more taken from {', '.join(map(str, results))})"
         grader = TrustedExecute(parent=app)._grader()
         print(f"autograder autograde: grading {len(submissions)} submissions of {assignment}, {jobs} at a time, "
-              f"in the sandbox", file=sys.stderr, flush=True)
+              f"in the sandbox{taken}", file=sys.stderr, flush=True)
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = {pool.submit(grader.grade_path, path, assignment, student): student
                        for student, path in submissions}

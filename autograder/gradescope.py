@@ -143,7 +143,9 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes, mode: int = _FILE) -> None
 
 def default_output(assignment: str) -> Path:
     """``grading/gradescope-<assignment>.zip`` (the workspace ``COURSE_WORKSPACE`` names, if any)."""
-    return Path(os.environ.get("COURSE_WORKSPACE") or "grading") / f"gradescope-{assignment}.zip"
+    from .workspace import workspace
+
+    return workspace() / f"gradescope-{assignment}.zip"
 
 
 def _not_ignored(path: Path) -> bool:

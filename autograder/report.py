@@ -1,17 +1,21 @@
 """The class report: what an instructor reads the morning after a deadline.
 
-    python -m autograder report [--gradebook grading/gradebook.db]
-                                [--autograded grading/autograded] [--output grading/report.html]
+    python -m autograder report [--assignment A]... [--gradebook WORKSPACE/gradebook.db]
+                                [--autograded WORKSPACE/autograded] [--output WORKSPACE/report.html]
                                 [--language en|zh]
 
-Run it from the course root after ``nbgrader autograde``. It
+Run it from the course root after ``nbgrader autograde``. ``WORKSPACE`` is the grading workspace,
+``grading/`` or the folder ``COURSE_WORKSPACE`` names (:mod:`autograder.workspace`). It
 
-1. reads nbgrader's gradebook (from a copy: the gradebook itself is never written) for every
-   assignment's submissions, their total scores and the score of every grade cell;
+1. reads nbgrader's gradebook (from a copy: the gradebook itself is never written) for the
+   assignments someone has submitted (``make course`` registers every assignment; one nobody has
+   handed in yet is left out, and said so), or those ``--assignment`` names: their submissions,
+   total scores and the score of every grade cell;
 2. reads the autograded notebooks' grade cells: a failing check raises ``ExerciseFailed``, whose
    message names "The smallest failing case (<label>):" (in a Chinese notebook
    "最小的未通过用例（<label>）："); those labels are counted per exercise
-   (an exercise's grade cells are ``<exercise>_visible`` and ``<exercise>_hidden``);
+   (an exercise's grade cells are ``<exercise>_visible`` and ``<exercise>_hidden``); a submission
+   that could not be read (see :mod:`autograder.nbgrader_plugin.unreadable`) is listed with its reason;
 3. writes one self-contained HTML file (figures embedded as PNG; laid out by the Jinja2 template
    ``autograder/templates/report.html.j2``, which escapes every value): a summary (students,
    submissions, mean and median per assignment), the score histogram of each assignment, the
@@ -40,10 +44,8 @@ from pathlib import Path
 from . import report_charts as charts
 from .i18n import language as spoken_language, speaking, tr
 
-__all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label",
+__all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label", "defaults",
            "ReportError", "NOT_WRITTEN"]
-
-DEFAULTS = {"gradebook": "grading/gradebook.db", "autograded": "grading/autograded", "output": "grading/report.html"}
 TOP_CASES = 5  # failing cases listed per exercise and check
 NOT_WRITTEN = "not written yet (still raises NotImplementedError)"
 _SMALLEST = re.compile(r"(?:The smallest failing case \((?P<en>.*)\):|最小的未通过用例（(?P<zh>.*)）：)[ \t]*$", re.M)
@@ -89,13 +91,24 @@ class ClassData:
     assignments: dict[str, float]  # name -> max score, in name order
     grade_cells: dict[str, list[tuple[str, float, bool]]]  # assignment -> (cell, points, autograded)
     submissions: list[Submission]
+    left_out: list[str] = dataclasses.field(default_factory=list)  # registered, but nobody has submitted them
+    unreadable: dict = dataclasses.field(default_factory=dict)  # (student, assignment) -> why it could not be read
 
     def of(self, assignment: str) -> list[Submission]:
         return [s for s in self.submissions if s.assignment == assignment]
 
 
-def read_gradebook(path: Path) -> ClassData:
-    """The gradebook's assignments, grade cells and submissions (read from a temporary copy)."""
+def defaults() -> dict[str, Path]:
+    """The report's folders in the grading workspace (``grading/`` or ``$COURSE_WORKSPACE``)."""
+    from .workspace import workspace
+
+    root = workspace()
+    return {"gradebook": root / "gradebook.db", "autograded": root / "autograded", "output": root / "report.html"}
+
+
+def read_gradebook(path: Path, assignments: list[str] | None = None) -> ClassData:
+    """The gradebook's assignments, grade cells and submissions (read from a temporary copy):
+    ``assignments``, or else every assignment with at least one submission."""
     path = Path(path)
     if not path.is_file():
         raise ReportError(f"No gradebook at {path}. Run `nbgrader autograde <assignment>` from the course root "
@@ -111,7 +124,7 @@ def read_gradebook(path: Path) -> ClassData:
         shutil.copyfile(path, copy)  # Gradebook() adds tables and a course row to what it opens
         try:
             with Gradebook(f"sqlite:///{copy}") as gb:
-                return _class_data(gb)
+                return _class_data(gb, assignments)
         except SQLAlchemyError as exc:
             raise ReportError(f"Cannot read the gradebook at {path}: {type(exc).__name__}: "
                               f"{str(exc).splitlines()[0]}") from None
@@ -128,9 +141,19 @@ def _tables(path: Path) -> set[str]:
         raise ReportError(f"Cannot read the gradebook at {path}: {exc}") from None
 
 
-def _class_data(gb) -> ClassData:
-    assignments, grade_cells, submissions = {}, {}, []
-    for assignment in sorted(gb.assignments, key=lambda a: a.name):
+def _class_data(gb, chosen: list[str] | None = None) -> ClassData:
+    assignments, grade_cells, submissions, left_out = {}, {}, [], []
+    known = sorted(gb.assignments, key=lambda a: a.name)
+    unknown = sorted(set(chosen or ()) - {a.name for a in known})
+    if unknown:
+        raise ReportError(f"No assignment {', '.join(unknown)} in the gradebook; it has "
+                          f"{', '.join(a.name for a in known) or 'none'}.")
+    for assignment in known:
+        if chosen and assignment.name not in chosen:
+            continue
+        if not chosen and not assignment.submissions:
+            left_out.append(assignment.name)
+            continue
         assignments[assignment.name] = float(assignment.max_score)
         grade_cells[assignment.name] = [(c.name, float(c.max_score), c.cell_type == "code")
                                         for nb in assignment.notebooks for c in nb.grade_cells]
@@ -141,7 +164,7 @@ def _class_data(gb) -> ClassData:
             penalty = float(sub.late_submission_penalty or 0.0)
             submissions.append(Submission(assignment.name, sub.student.id, max(0.0, float(sub.score) - penalty),
                                           float(sub.max_score), bool(sub.needs_manual_grade), cells, penalty))
-    return ClassData(sorted(s.id for s in gb.students), assignments, grade_cells, submissions)
+    return ClassData(sorted(s.id for s in gb.students), assignments, grade_cells, submissions, left_out)
 
 
 def failure_label(output: dict) -> str:
@@ -158,14 +181,22 @@ def failure_label(output: dict) -> str:
 
 
 def read_failures(autograded: Path, data: ClassData) -> dict[tuple[str, str, str], dict[str, list[str]]]:
-    """(assignment, exercise, check) -> failing-case label -> students, from the autograded notebooks."""
+    """(assignment, exercise, check) -> failing-case label -> students, from the autograded notebooks;
+    and, into ``data.unreadable``, why a submission that could not be read was not."""
     import nbformat
+
+    from .nbgrader_plugin.unreadable import reason
 
     failures: dict = defaultdict(lambda: defaultdict(list))
     for sub in data.submissions:
         folder = Path(autograded) / sub.student / sub.assignment
         for path in sorted(folder.glob("*.ipynb")):
-            for cell in nbformat.read(path, as_version=4).cells:
+            nb = nbformat.read(path, as_version=4)
+            why = reason(nb)
+            if why:
+                data.unreadable[(sub.student, sub.assignment)] = why
+                continue  # its checks all failed for that one reason, which says nothing about the exercises
+            for cell in nb.cells:
                 meta = cell.get("metadata", {}).get("nbgrader", {})
                 if cell.cell_type != "code" or not meta.get("grade"):
                     continue
@@ -179,27 +210,36 @@ def read_failures(autograded: Path, data: ClassData) -> dict[tuple[str, str, str
     return failures
 
 
-def read_results(paths: list) -> tuple[ClassData, dict]:
+def read_results(paths: list, chosen: list[str] | None = None) -> tuple[ClassData, dict]:
     """The class and its failing cases from JSON results (``grade --format json``, or the shards
-    of ``grade --shard K/N``, merged): the automatic checks only (no written answers, no penalty)."""
+    of ``grade --shard K/N``, merged): the automatic checks only (no written answers, no penalty);
+    ``chosen``: only these assignments."""
     from .results import MergeError, merge
 
     try:
         _, results = merge([Path(p) for p in paths])
     except MergeError as exc:
         raise ReportError(str(exc)) from None
-    assignments, grade_cells, submissions = {}, {}, []
+    unknown = sorted(set(chosen or ()) - {r.assignment for r in results})
+    if unknown:
+        raise ReportError(f"No submission of {', '.join(unknown)} in {', '.join(map(str, paths))}.")
+    assignments, grade_cells, submissions, unreadable = {}, {}, [], {}
     failures: dict = defaultdict(lambda: defaultdict(list))
     for r in results:
+        if chosen and r.assignment not in chosen:
+            continue
+        if r.error and not any(c["passed"] for c in r.cells):
+            unreadable[(r.student, r.assignment)] = r.error
         assignments[r.assignment] = float(r.max_score)
         grade_cells.setdefault(r.assignment, [(c["grade_id"], float(c["max_score"]), True) for c in r.cells])
         cells = [Cell(c["grade_id"], float(c["score"]), float(c["max_score"]), True, False) for c in r.cells]
         submissions.append(Submission(r.assignment, r.student, float(r.score), float(r.max_score), False, cells))
-        for c in r.cells:
+        for c in r.cells if (r.student, r.assignment) not in unreadable else ():
             if not c["passed"]:
                 label = failure_label({"ename": "ExerciseFailed", "evalue": c["message"]})
                 failures[(r.assignment, c["exercise"], c["which"])][label].append(r.student)
-    data = ClassData(sorted({r.student for r in results}), dict(sorted(assignments.items())), grade_cells, submissions)
+    data = ClassData(sorted({r.student for r in results}), dict(sorted(assignments.items())), grade_cells, submissions,
+                     unreadable=unreadable)
     return data, failures
 
 
@@ -221,13 +261,15 @@ def _stats(scores: list[float]) -> tuple[str, str, str, str]:
     return (f"{statistics.mean(scores):.2f}", f"{statistics.median(scores):g}", f"{min(scores):g}", f"{max(scores):g}")
 
 
-def _score(sub: Submission | None, top: float) -> str:
+def _score(sub: Submission | None, top: float, unreadable: bool = False) -> str:
     """A student's score in the per-student table, after nbgrader's late penalty (as `nbgrader export`
-    says it), the penalty shown; * when written answers await grading by hand."""
+    says it), the penalty shown; * when written answers await grading by hand; a submission that
+    could not be read says so."""
     if sub is None:
         return tr("not submitted")
     late = tr(" (late: -{penalty:g})", penalty=sub.late_penalty) if sub.late_penalty else ""
-    return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "") + late
+    bad = tr(" (could not be graded)") if unreadable else ""
+    return f"{sub.score:g}/{top:g}" + ("*" if sub.needs_manual_grade else "") + late + bad
 
 
 def _failing_cases(failures: dict, rates: list) -> list[list]:
@@ -298,7 +340,8 @@ def _render(data: ClassData, failures: dict, sources: dict[str, str], lang: str)
                         sum(s.needs_manual_grade for s in subs), len(data.students) - len({s.student for s in subs})])
     rates = _pass_rates(data)
     by_key = {(s.student, s.assignment): s for s in data.submissions}
-    student_scores = [[student, *(_score(by_key.get((student, name)), top) for name, top in data.assignments.items())]
+    student_scores = [[student, *(_score(by_key.get((student, name)), top, (student, name) in data.unreadable)
+                                  for name, top in data.assignments.items())]
                       for student in data.students]
     from .fonts import CSS_FAMILY
 
@@ -313,38 +356,44 @@ def _render(data: ClassData, failures: dict, sources: dict[str, str], lang: str)
         summary=summary, histograms=charts.histograms(data), pass_rate_figure=charts.pass_rate_figure(rates),
         pass_rates=[[a, c, f"{p:g}", f"{k}/{n}", f"{100 * k / n:.0f}%" if n else "-"] for a, c, p, k, n in rates],
         failing_cases=_failing_cases(failures, rates), assignments=list(data.assignments),
-        student_scores=student_scores)
+        student_scores=student_scores, left_out=data.left_out,
+        unreadable=[[student, assignment, why] for (student, assignment), why in sorted(data.unreadable.items())])
 
 
-def main(gradebook: str | Path = DEFAULTS["gradebook"], autograded: str | Path = DEFAULTS["autograded"],
-         output: str | Path = DEFAULTS["output"], results: list | None = None, language: str | None = None) -> int:
+def main(gradebook: str | Path | None = None, autograded: str | Path | None = None, output: str | Path | None = None,
+         results: list | None = None, language: str | None = None, assignments: list[str] | None = None) -> int:
     """Write the class report; 0 when written, 1 (with a message, no traceback) when it cannot be.
 
-    ``results``: JSON results files to report on instead of nbgrader's gradebook. ``language``:
-    the page's language (``"en"`` or ``"zh"``; default ``COURSE_LANGUAGE``, else English).
-    """
+    ``gradebook``, ``autograded``, ``output``: default :func:`defaults`. ``results``: JSON results
+    files to report on instead. ``language``: ``"en"`` or ``"zh"`` (default ``COURSE_LANGUAGE``,
+    else English). ``assignments``: only these (default: every assignment with a submission)."""
+    where = defaults()
+    gradebook, autograded = Path(gradebook or where["gradebook"]), Path(autograded or where["autograded"])
+    output = Path(output or where["output"])
     if results:
         try:
-            data, failures = read_results(results)
+            data, failures = read_results(results, assignments)
         except ReportError as exc:
             print(f"report: {exc}", file=sys.stderr)
             return 1
-        named = ", ".join(map(str, results))
-        return _write(render(data, failures, {"results": named, "autograded": named}, language),
-                      output, data, language)
+        return _write(render(data, failures, {"results": ", ".join(map(str, results))}, language), output, data,
+                      language)
     try:
-        data = read_gradebook(Path(gradebook))
+        data = read_gradebook(gradebook, assignments)
         if not data.submissions:
             raise ReportError(f"The gradebook at {gradebook} has no submissions yet. Collect them into "
-                              "grading/submitted/ and run `nbgrader autograde <assignment>` first.")
+                              f"{gradebook.parent / 'submitted'}/ and run `nbgrader autograde <assignment>` first.")
     except ReportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
-    if not Path(autograded).is_dir():
-        with speaking(language):
+    with speaking(language):
+        if data.left_out:
+            print(tr("report: left out, as nobody has submitted them yet: {assignments} (--assignment NAME reports one "
+                     "anyway)", assignments=", ".join(data.left_out)), file=sys.stderr)
+        if not autograded.is_dir():
             print(tr("report: no autograded notebooks at {autograded}: the failing cases table will be empty.",
                      autograded=autograded), file=sys.stderr)
-    failures = read_failures(Path(autograded), data)
+    failures = read_failures(autograded, data)
     return _write(render(data, failures, {"gradebook": str(gradebook), "autograded": str(autograded)}, language),
                   output, data, language)
 

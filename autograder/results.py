@@ -6,10 +6,14 @@ from, the shard) and one record per submission (:func:`record`). :func:`load` re
 :class:`GradedNotebook` objects, which the output formats, the class report and the gradebook path
 (``python -m autograder autograde --results``) use exactly like freshly graded results.
 
-Sharding (:func:`shard_of`) splits the submissions by learner, so one learner's notebooks stay
-together: shard ``K`` of ``N`` holds the learners whose id hashes (SHA-256) to ``K - 1`` modulo
-``N``, the same on every machine. :func:`merge` joins the shards' documents into the one the
-unsharded run writes, refusing shards graded differently (another secret, device or version).
+Sharding (:func:`shard_members`) splits the submissions by learner, so one learner's notebooks
+stay together: the class's learner ids, sorted, are dealt round-robin, so shard ``K`` of ``N``
+holds the ``K``-th, ``K+N``-th, ... learner and the shards' sizes differ by at most one learner.
+The split is the same on every machine for the same list of learners; it depends on the whole
+list (a learner added or removed moves others), so every shard must be graded from the same
+submissions: each shard's header records the list's size and digest (:func:`learners`), and
+:func:`merge` refuses shards cut from different lists, graded differently (another secret, device
+or version), overlapping or missing.
 """
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ import hashlib
 import json
 from pathlib import Path
 
-__all__ = ["GradedNotebook", "record", "header", "dump", "load", "merge", "shard_of", "parse_shard", "MergeError"]
+__all__ = ["GradedNotebook", "record", "header", "dump", "load", "merge", "Merged", "shard_members", "shard_of",
+           "shard_paths", "learners", "parse_shard", "MergeError"]
 
 _HEADER_KEYS = ("autograder", "tensorflow", "device", "cases_from", "scoring")
 
@@ -53,11 +58,20 @@ def record(result) -> dict:
                 grader_notes=list(getattr(result, "grader_notes", ())))
 
 
-def header(device: str, cases_from: str, shard: str | None = None, scoring: tuple = (False, 1)) -> dict:
+def header(device: str, cases_from: str, shard: str | None = None, class_list: dict | None = None,
+           scoring: tuple = (False, 1)) -> dict:
+    """The document's header; ``class_list``: :func:`learners` of the whole class (what shards are cut
+    from); ``scoring``: the course's rule (:mod:`autograder.scoring`) the scores were computed with."""
     from . import __version__, tfops
 
     return {"autograder": __version__, "tensorflow": tfops.tensorflow().__version__, "device": device,
-            "cases_from": cases_from, "scoring": list(scoring), "shard": shard}
+            "cases_from": cases_from, "scoring": list(scoring), "shard": shard, "learners": class_list}
+
+
+def learners(students) -> dict:
+    """The class's list of learners as a header records it: how many, and a digest of the sorted ids."""
+    ids = sorted(set(students))
+    return {"count": len(ids), "digest": hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:16]}
 
 
 def _order(records: list[dict]) -> list[dict]:
@@ -82,11 +96,28 @@ def load(path) -> tuple[dict, list[GradedNotebook]]:
         raise MergeError(f"{path} is not a results file of `python -m autograder grade --format json` "
                          f"({type(exc).__name__}: {exc})") from None
     head["shard"] = data.get("shard")
+    head["learners"] = data.get("learners")
     return head, results
 
 
-def merge(paths: list) -> tuple[dict, list[GradedNotebook]]:
-    """The shards' results as one: the same header, every submission once, in the unsharded order."""
+@dataclasses.dataclass
+class Merged:
+    """What :func:`merge` joined: the files, their shards (``K/N``, or ``None`` for a whole run)."""
+
+    files: list
+    shards: list
+
+    def describe(self) -> str:
+        """``"3 shards (1/3, 2/3, 3/3)"``, or ``"2 results files"``."""
+        if self.shards and all(self.shards):
+            return f"{len(self.files)} shards ({', '.join(sorted(self.shards, key=lambda s: int(s.split('/')[0])))})"
+        return f"{len(self.files)} results file{'s' if len(self.files) != 1 else ''}"
+
+
+def merge(paths: list, joined: Merged | None = None) -> tuple[dict, list[GradedNotebook]]:
+    """The shards' results as one: the same header, every submission once, in the unsharded order.
+
+    ``joined``: a :class:`Merged` to fill in with what was joined (for the command's message)."""
     if not paths:
         raise MergeError("no results files to merge")
     loaded = [(p, *load(p)) for p in paths]
@@ -101,6 +132,13 @@ def merge(paths: list) -> tuple[dict, list[GradedNotebook]]:
         seen = sorted(int(s.split("/")[0]) for s in shards)
         if len(totals) != 1 or seen != list(range(1, int(totals.pop()) + 1)):
             raise MergeError(f"the shards are not exactly 1..N of one N: {sorted(shards)}")
+        lists = {json.dumps(h.get("learners"), sort_keys=True): p for p, h, _ in loaded}
+        if len(lists) > 1:
+            found = "; ".join(f"{p}: {json.loads(k)}" for k, p in lists.items())
+            raise MergeError(f"the shards were cut from different lists of learners (the split depends on the whole "
+                             f"list): grade every shard from the same submissions ({found})")
+    if joined is not None:
+        joined.files, joined.shards = list(paths), shards
     merged, seen = [], {}
     for path, _, results in loaded:
         for result in results:
@@ -114,10 +152,33 @@ def merge(paths: list) -> tuple[dict, list[GradedNotebook]]:
     return {**head, "shard": None}, merged
 
 
-def shard_of(student: str, shards: int) -> int:
-    """The shard (1..shards) a learner's submissions belong to: the same on every machine."""
-    digest = hashlib.sha256(student.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % shards + 1
+def shard_members(students, k: int, n: int) -> list[str]:
+    """The learners of shard ``k`` of ``n``: the sorted ids dealt round-robin (sizes differ by at most one)."""
+    return sorted(set(students))[k - 1::n]
+
+
+def shard_paths(found: list, shard: tuple[int, int]) -> tuple[list[str], dict]:
+    """What to grade for ``shard`` ``(K, N)`` of ``found`` (``batch.find_submissions``'s ``(notebook,
+    assignment, student)``), and the class's learner list as the header records it (:func:`learners`).
+
+    A learner's assignment folder is handed over whole (so that a second notebook in it is still
+    noticed), unless it holds another learner's notebook too; then the chosen notebook alone."""
+    students = [student for _, _, student in found]
+    mine = set(shard_members(students, *shard))
+    owners: dict = {}
+    for nb, _, student in found:
+        owners.setdefault(nb.parent, set()).add(student)
+    chosen: dict[str, None] = {}
+    for nb, assignment, student in found:
+        if student in mine:
+            whole = nb.parent.name == assignment and owners[nb.parent] == {student}
+            chosen[str(nb.parent if whole else nb)] = None
+    return list(chosen), learners(students)
+
+
+def shard_of(student: str, shards: int, students) -> int:
+    """The shard (1..shards) of ``student`` in a class of ``students`` (see :func:`shard_members`)."""
+    return sorted(set(students)).index(student) % shards + 1
 
 
 def parse_shard(text: str) -> tuple[int, int]:

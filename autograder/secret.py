@@ -27,23 +27,26 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ENV", "FILE_ENV", "DEFAULT_FILE", "find", "ensure", "hidden_rng", "fingerprint"]
+__all__ = ["ENV", "FILE_ENV", "DEFAULT_FILE", "find", "ensure", "location", "hidden_rng", "fingerprint"]
 
 ENV, FILE_ENV = "AUTOGRADER_SECRET", "AUTOGRADER_SECRET_FILE"
 DEFAULT_FILE = Path("grading") / "secret"
 
 
-def _file() -> Path:
+def location() -> Path:
+    """Where the secret file is (or would be made): ``AUTOGRADER_SECRET_FILE``, else the workspace's ``secret``."""
+    from .workspace import workspace
+
     if os.environ.get(FILE_ENV):
         return Path(os.environ[FILE_ENV])
-    return Path(os.environ.get("COURSE_WORKSPACE") or "grading") / "secret"
+    return workspace() / "secret"
 
 
 def find() -> str | None:
     """The grading secret, or ``None`` where there is none (a learner's machine)."""
     if os.environ.get(ENV):
         return os.environ[ENV].strip()
-    path = _file()
+    path = location()
     try:
         text = path.read_text().strip()
     except OSError:
@@ -59,7 +62,7 @@ def ensure() -> tuple[str, str | None]:
     found = find()
     if found:
         return found, None
-    path = _file()
+    path = location()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = _random.token_hex(16)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -44,6 +44,7 @@ import nbformat
 import pytest
 
 from tests.catalogue import catalogue
+from tests.docs import documented
 from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission
 
 # nbgrader's own Gradebook.add_submission makes SQLAlchemy warn (autoflush) when it runs in this process
@@ -57,6 +58,7 @@ ANSWER = ("Max pooling keeps the strongest response in each window, so whether t
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 MANUAL = {"alice": 2, "bob": 1, "carol": 2, "dave": 1.5, "erin": 2, "grace": 2}  # the written answer, by hand
 ROSTER = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]  # ivan is added on his own
+CLASS_DOC, PAST_DOC = "running-a-class.md", "grading-past-one-machine.md"  # the pages whose commands run here
 
 
 # ----------------------------------------------------------------------------- configuration (fast)
@@ -170,6 +172,8 @@ def test_moodle_file_names(tmp_path, monkeypatch, name, student):
 def test_late_penalty_rule():
     from autograder.nbgrader_plugin.late import penalty
 
+    assert repr(penalty(1, 14, 10)) == "1.4", "rounded as the formgrader shows scores (before: 1.4000000000000001)"
+    assert penalty(1, 13, 15) == 1.95 and penalty(3 * 86400, 7, 10) == 2.1
     assert penalty(0, 10, 10) == 0
     assert penalty(1, 10, 10) == 1.0  # one second late: one started day
     assert penalty(86400, 10, 10) == 1.0
@@ -258,7 +262,8 @@ class Learner:
         return nbgrader(self.home, *argv, environ=self.environ, ok=ok)
 
     def fetch(self) -> None:
-        self.nbgrader("fetch_assignment", A)
+        (argv,) = documented(CLASS_DOC, "nbgrader fetch_assignment A", A=A)
+        self.nbgrader(*argv[1:])
         released = nbformat.read(COURSE / A / f"{A}.ipynb", as_version=4)
         fetched = nbformat.read(self.notebook, as_version=4)
         assert [(c.id, c.source) for c in fetched.cells] == [(c.id, c.source) for c in released.cells]
@@ -270,7 +275,9 @@ class Learner:
         else:
             nbformat.write(work, self.notebook)
         checked = self.nbgrader("validate", str(self.notebook), ok=False) if validate else None
-        self.nbgrader("submit", A, "--student", self.name)
+        # the one-machine dry run: every learner is this machine's user, so each says who they are
+        (argv,) = documented(CLASS_DOC, "nbgrader submit A --student ID", A=A, ID=self.name)
+        self.nbgrader(*argv[1:])
         return checked
 
 
@@ -319,17 +326,29 @@ def term(tmp_path_factory):
     def course(*argv, ok=True, at=root):
         return nbgrader(at, *argv, environ=instructor, ok=ok)
 
+    def doc(page, line, ok=True, at=root, replace=None, environ=None, **words):
+        """Run a command line of docs/``page`` (A and ID filled in) as the instructor, at ``at``."""
+        ran = []
+        for argv in documented(page, line, replace, **{"A": A, **words}):
+            if argv[0] == "nbgrader":
+                ran.append(nbgrader(at, *argv[1:], environ={**instructor, **(environ or {})}, ok=ok))
+            else:
+                assert argv[:2] == ["python", "-m"] and argv[2] == "autograder", argv
+                ran.append(_autograder(at, {**instructor, **(environ or {})}, *argv[3:]))
+        return ran[0] if len(ran) == 1 else ran
+
     # The instructor: roster, due date, generate, release.
     (root / "roster.csv").write_text("id,first_name,last_name,email\n" + "".join(
         f"{s},{s.title()},Learner,{s}@example.org\n" for s in ROSTER))
-    course("db", "student", "import", "roster.csv")
+    doc(CLASS_DOC, "nbgrader db student import roster.csv")
     course("db", "student", "add", "ivan", "--first-name=Ivan", "--last-name=Learner")
-    listed = course("db", "student", "list").out
+    listed = doc(CLASS_DOC, "nbgrader db student list").out
     assert "There are 8 students in the database" in listed and "ivan (Learner, Ivan)" in listed, listed
-    course("db", "assignment", "add", A, "--duedate=2031-03-07 23:59:59 Europe/Paris")  # moved below
-    course("generate_assignment", A, "--force")
-    course("release_assignment", A)
-    assert f"{A} (due: 2031-03-07 22:59:59)" in course("db", "assignment", "list").out  # kept in UTC
+    doc(CLASS_DOC, 'nbgrader db assignment add A --duedate="2025-03-07 23:59:59 Europe/Paris"',
+        replace={"2025-03-07": "2031-03-07"})  # in the future for now; moved below
+    doc(CLASS_DOC, "nbgrader generate_assignment A --force")
+    doc(CLASS_DOC, "nbgrader release_assignment A")
+    assert f"{A} (due: 2031-03-07 22:59:59)" in doc(CLASS_DOC, "nbgrader db assignment list").out  # kept in UTC
     lap("roster, due date, generate, release")
     assert (exchange / COURSE_ID / "outbound" / A / f"{A}.ipynb").is_file()
 
@@ -358,7 +377,8 @@ def term(tmp_path_factory):
     # The due date is now: what comes next is late, unless the learner has an extension.
     due = _now()
     course("db", "assignment", "add", A, f"--duedate={_utc(due)}")
-    extension = _extension(root, instructor, "grace", "--days", "2", command=True)  # before she hands in
+    (argv,) = documented(CLASS_DOC, "python -m autograder.nbgrader_plugin.extension A ID --days 2", A=A, ID="grace")
+    extension = _extension(root, instructor, *argv[4:], command=True)  # before she hands in
     assert "grace has until" in extension.out, extension
     time.sleep(0.01)
     learners["erin"].fetch()
@@ -367,20 +387,26 @@ def term(tmp_path_factory):
     learners["grace"].hand_in(_work(), validate=False)
     # ivan never submits: an extension given to him and taken back leaves no record
     assert "ivan has until" in _extension(root, instructor, "ivan", "--hours", "12").out
-    removed = _extension(root, instructor, "ivan", "--remove")
+    (argv,) = documented(CLASS_DOC, "python -m autograder.nbgrader_plugin.extension A ID --remove", A=A, ID="ivan")
+    removed = _extension(root, instructor, *argv[4:])
     assert "and the empty record it kept" in removed.out, removed
-    course("collect", A)
+    doc(CLASS_DOC, "nbgrader collect A")
     assert sorted(p.name for p in (root / "grading" / "submitted").iterdir()) == sorted(ROSTER)
     lap("two late learners, extensions, collect")
 
-    # Two copies of the collected class: plain nbgrader, and the fast path (its own command).
-    fast = base / "course-root-fast"
+    # Three copies of the collected class: plain nbgrader; the fast path (its own command); and the
+    # results of `grade --shard`, merged and imported (docs/grading-past-one-machine.md).
+    fast, imported = base / "course-root-fast", base / "course-root-results"
     shutil.copytree(root, fast)
-    plain_run = course("autograde", A, ok=False)
+    shutil.copytree(root, imported)
+    plain_run = doc(CLASS_DOC, "nbgrader autograde A", ok=False)
     lap("nbgrader autograde")
-    fast_run = _run([sys.executable, "-m", "autograder", "autograde", "--jobs", "2", A], fast, instructor)
+    (argv,) = documented(CLASS_DOC, "python -m autograder autograde --jobs 2 A", A=A)
+    fast_run = _run([sys.executable, *argv[1:]], fast, instructor)
     lap("python -m autograder autograde --jobs 2")
-    first = {"plain": _gradebook(root), "fast": _gradebook(fast)}
+    results = _shards_merged_imported(imported, instructor)
+    lap("grade --shard 1/2 and 2/2 (at once), merge, report, autograde --results")
+    first = {"plain": _gradebook(root), "fast": _gradebook(fast), "results": _gradebook(imported)}
 
     # carol hands in again after the due date: her stub filled in, but the pool2d_hidden test cell
     # deleted. She is given an extension, collected and regraded alone, on both paths.
@@ -390,10 +416,10 @@ def term(tmp_path_factory):
         from nbgrader.api import Gradebook
         with Gradebook("sqlite:///grading/gradebook.db") as gb: gb.grant_extension(A, "carol", days=1)  # noqa: E701
     regrade = {}
-    course("collect", A, "--update")  # everyone's newer submissions: carol's
-    regrade["plain"] = course("autograde", A, "--student", "carol", "--force")
-    course("collect", A, "--student", "carol", "--update", at=fast)
-    regrade["fast"] = _autograder(fast, instructor, "autograde", "--jobs", "2", A, "--student", "carol", "--force")
+    doc(CLASS_DOC, "nbgrader collect A --update")  # everyone's newer submissions: carol's
+    regrade["plain"] = doc(CLASS_DOC, "nbgrader autograde A --student ID --force", ID="carol")
+    doc(CLASS_DOC, "nbgrader collect A --student ID --update", ID="carol", at=fast)
+    regrade["fast"] = doc(CLASS_DOC, "python -m autograder autograde --jobs 2 A --student ID --force", ID="carol", at=fast)
     lap("carol resubmits, is regraded on both paths")
 
     # The written answers, graded by hand (what the formgrader does, through nbgrader's API).
@@ -406,30 +432,76 @@ def term(tmp_path_factory):
             gb.db.commit()
 
     # Feedback for everyone, released through the exchange, fetched by learners; carol's again.
-    feedback = course("generate_feedback", A, ok=False)
-    released = course("release_feedback", A, ok=False)
-    fetched = {name: learners[name].nbgrader("fetch_feedback", A) for name in ("bob", "erin")}
-    carol_feedback = [course("generate_feedback", A, "--student", "carol", "--force"),
-                      course("release_feedback", A, "--student", "carol")]
+    feedback = doc(CLASS_DOC, "nbgrader generate_feedback A", ok=False)
+    released = doc(CLASS_DOC, "nbgrader release_feedback A", ok=False)
+    fetched = {name: learners[name].nbgrader("fetch_feedback", A) for name in ("bob", "erin", "frank")}
+    carol_feedback = doc(CLASS_DOC, "nbgrader generate_feedback A --student ID --force && nbgrader release_feedback A --student ID",
+                         ID="carol")
     fetched["carol"] = learners["carol"].nbgrader("fetch_feedback", A)
     lap("feedback")
-    course("export")
+    course("db", "assignment", "add", "04-keras-pooling-layers")  # registered (as `make course` does), not released
+    exported = doc(CLASS_DOC, "nbgrader export")
     course("export", at=fast)
-    report = _autograder(root, instructor, "report")
-    lap("export, report")
+    report = doc(CLASS_DOC, "python -m autograder report")
+    formgrader = _formgrader_lists(root, instructor)
+    lap("export, report, the formgrader's lists")
 
-    # A platform's zip (Canvas names) through zip_collect, in its own grading workspace.
-    zipped = _zip_collect(root, instructor)
+    # A platform's zip (Canvas names) through zip_collect, in a second grading workspace beside
+    # grading/: graded, exported and reported there, grading/ untouched.
+    zipped = _zip_collect(root, instructor, doc)
     # --before-duedate (last): carol's on-time submission instead of her latest
     before = course("collect", A, "--student", "carol", "--before-duedate", at=fast)
     # erin regraded after her written answer was graded by hand: the hand-given points stay, flagged for review
-    regrade["erin"] = _autograder(fast, instructor, "autograde", "--jobs", "2", A, "--student", "erin", "--force")
-    lap("zip_collect, collect --before-duedate")
+    regrade["erin"] = doc(CLASS_DOC, "python -m autograder autograde --jobs 2 A --student ID --force", ID="erin", at=fast)
+    lap("zip_collect into a second workspace, collect --before-duedate")
     print("\n".join(f"{k}: {v:.0f} s" for k, v in laps.items()), file=sys.stderr)
-    return dict(root=root, fast=fast, exchange=exchange, learners=learners, due=due, validated=validated,
-                plain_run=plain_run, fast_run=fast_run, first=first, regrade=regrade, feedback=feedback,
-                released=released, fetched=fetched, report=report, zipped=zipped, bug=bug,
-                carol_feedback=carol_feedback, before=before)
+    return dict(root=root, fast=fast, imported=imported, exchange=exchange, learners=learners, due=due,
+                validated=validated, plain_run=plain_run, fast_run=fast_run, results=results, first=first,
+                regrade=regrade, feedback=feedback, released=released, fetched=fetched, report=report,
+                exported=exported, formgrader=formgrader, zipped=zipped, bug=bug, carol_feedback=carol_feedback,
+                before=before)
+
+
+def _shards_merged_imported(root: Path, instructor: dict) -> dict:
+    """docs/grading-past-one-machine.md's one-machine block, as written, in a copy of the collected
+    class: two shards graded at once, merged, reported, imported into the gradebook."""
+    (root / "results").mkdir()
+    shard_lines = [
+        documented(PAST_DOC, "python -m autograder grade grading/submitted --shard 1/2 --format json --output "
+                             "results/shard-1-of-2.json"),
+        documented(PAST_DOC, "python -m autograder grade grading/submitted --shard 2/2 --format json --output "
+                             "results/shard-2-of-2.json")]
+    e = {**env(), **instructor}
+    shards = [subprocess.Popen([sys.executable, *argv[1:]], cwd=root, env=e, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE) for (argv,) in shard_lines]  # at once, as on two machines
+    graded = [(proc.wait(timeout=900), *proc.communicate()) for proc in shards]
+    (merge,) = documented(PAST_DOC, "python -m autograder merge results/shard-1-of-2.json results/shard-2-of-2.json "
+                                    "--output results/results.json")
+    merged = _run([sys.executable, *merge[1:]], root, instructor)
+    (report,) = documented(PAST_DOC, "python -m autograder report --results results/results.json --output "
+                                     "results/report.html")
+    reported = _run([sys.executable, *report[1:]], root, instructor)
+    (argv,) = documented(PAST_DOC, "python -m autograder autograde 02-pooling-math --results results/results.json")
+    assert argv[4] == A
+    imported = _autograder(root, instructor, *argv[3:])
+    return dict(shards=graded, merged=merged, report=reported, imported=imported)
+
+
+def _formgrader_lists(root: Path, instructor: dict) -> dict:
+    """What the formgrader lists for the assignment (its HTTP API answers from nbgrader's NbGraderAPI):
+    the submissions, and the notebook's submissions of the manual grading page."""
+    from nbgrader.apps import NbGraderApp
+    from nbgrader.apps.api import NbGraderAPI
+
+    with _inside(root, instructor):
+        app = NbGraderApp.instance()
+        try:
+            app.initialize([])
+            api = NbGraderAPI(app.coursedir, parent=app)
+            return {"submissions": {s["student"]: s for s in api.get_submissions(A)},
+                    "notebook": {s["student"]: s for s in api.get_notebook_submissions(A, A)}}
+        finally:
+            app.reset()
 
 
 def _run(args: list[str], cwd: Path, environ: dict[str, str] | None = None, timeout: int = 900):
@@ -492,8 +564,10 @@ def _gradebook(root: Path) -> dict:
     return found
 
 
-def _zip_collect(root: Path, instructor: dict) -> dict:
-    """Canvas's download of the class: alice and bob (bob late, resubmitted), a PDF, into zip_collect."""
+def _zip_collect(root: Path, instructor: dict, doc) -> dict:
+    """Canvas's download of the class (alice, bob late and resubmitted, dave's notebook under another
+    name, a PDF) through zip_collect into a second workspace, grading-zip/, beside grading/; then that
+    class graded, exported and reported in its own workspace (``make report`` too), grading/ untouched."""
     workspace = "grading-zip"
     archive = root / workspace / "downloaded" / A / "archive"
     archive.mkdir(parents=True)
@@ -505,9 +579,30 @@ def _zip_collect(root: Path, instructor: dict) -> dict:
         for student, name in names.items():
             zf.write(submitted / student / A / f"{A}.ipynb", name)
         zf.writestr("carollearner_1003_9003_notes.pdf", b"%PDF-1.4 not a notebook")
-    ran = nbgrader(root, "zip_collect", A, environ={**instructor, "COURSE_WORKSPACE": workspace})
-    again = nbgrader(root, "zip_collect", A, "--force", environ={**instructor, "COURSE_WORKSPACE": workspace})
-    return {"ran": ran, "again": again, "workspace": root / workspace, "names": names}
+    before = _snapshot(root / "grading")
+    second = {"COURSE_WORKSPACE": workspace}
+    ran = doc(CLASS_DOC, "nbgrader zip_collect A", environ=second)
+    again = doc(CLASS_DOC, "nbgrader zip_collect A --force", environ=second)
+    collected = {str(p.relative_to(root / workspace / "submitted")): p.read_bytes()
+                 for p in sorted((root / workspace / "submitted").rglob("*")) if p.is_file()}
+    # that class's own gradebook: the assignment generated into it, dave's notebook renamed (section 6)
+    doc(CLASS_DOC, "nbgrader generate_assignment A --force", environ=second)
+    misnamed = root / workspace / "submitted" / "1004" / A
+    (misnamed / "pooling-homework.ipynb").rename(misnamed / f"{A}.ipynb")
+    graded = doc(CLASS_DOC, "python -m autograder autograde --jobs 2 A", environ=second)
+    exported = doc(CLASS_DOC, "nbgrader export --assignment A", environ=second)
+    reported = doc(CLASS_DOC, "python -m autograder report --assignment A", environ=second)
+    make = subprocess.run(["make", "-f", str(ROOT / "Makefile"), "-o", "setup", "-o", ".venv/.installed",
+                           f"BIN={Path(sys.executable).parent}", "report", f"COURSE_WORKSPACE={workspace}"],
+                          cwd=root, env={**env(), **instructor}, capture_output=True, text=True, timeout=600)
+    return {"ran": ran, "again": again, "workspace": root / workspace, "names": names, "collected": collected,
+            "graded": graded, "exported": exported, "reported": reported, "make": make,
+            "grading_before": before, "grading_after": _snapshot(root / "grading")}
+
+
+def _snapshot(folder: Path) -> dict:
+    """Every file under ``folder`` and its time of last change."""
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # ----------------------------------------------------------------------------- the assertions
@@ -539,6 +634,12 @@ def test_both_autograde_paths_give_the_same_gradebook(term):
     for student in plain:
         assert plain[student]["cells"] == fast[student]["cells"], student
         assert plain[student]["penalty"] == fast[student]["penalty"], student
+    # and the results of `grade --shard`, merged, imported with `autograde A --results FILE`
+    imported = term["first"]["results"]
+    assert set(imported) == set(plain)
+    for student in plain:
+        assert imported[student]["cells"] == plain[student]["cells"], student
+        assert imported[student]["penalty"] == plain[student]["penalty"], student
     # after carol's regrade, too
     again = {"plain": _gradebook(term["root"]), "fast": _gradebook(term["fast"])}
     for student in again["plain"]:
@@ -571,13 +672,67 @@ def test_each_learner_gets_what_they_earned(term, path):
 @pytest.mark.nbgrader
 @pytest.mark.slow
 def test_a_broken_file_does_not_stop_the_class(term):
-    plain = term["plain_run"]
-    assert plain.rc == 1
-    assert "There was an error processing assignment '02-pooling-math' for student 'frank'" in plain.log
-    fast = term["fast_run"]
-    assert fast.returncode == 1  # nbgrader's status when a submission could not be graded
-    assert "There was an error processing assignment '02-pooling-math' for student 'frank'" in fast.stderr
-    assert "grading 7 submissions" in fast.stderr
+    """frank's file is not JSON: graded as the release (zero, the reason said), everyone else graded;
+    before, nbgrader failed on him (exit 1) and he had no autograded notebook and no feedback."""
+    for log, rc in ((term["plain_run"].log, term["plain_run"].rc), (term["fast_run"].stderr, term["fast_run"].returncode)):
+        assert rc == 0, log[-3000:]
+        assert "autograder, frank: 02-pooling-math/02-pooling-math.ipynb could not be read (NotJSONError" in log
+        assert "There was an error processing" not in log
+    assert "grading 7 submissions" in term["fast_run"].stderr
+    nb = nbformat.read(term["root"] / "grading" / "autograded" / "frank" / A / f"{A}.ipynb", as_version=4)
+    assert nb.cells[0].id == "autograder-unreadable" and "This submission could not be read" in nb.cells[0].source
+    assert "NotJSONError" in nb.cells[0].source
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+def test_the_formgrader_lists_the_unreadable_notebook_with_zero_and_a_flag(term):
+    """What the formgrader's pages list (its HTTP API answers from nbgrader's NbGraderAPI): frank is
+    autograded, scored 0 and flagged (before: "(not autograded)", missing from the manual grading list)."""
+    lists = term["formgrader"]
+    assert set(lists["notebook"]) == set(ROSTER), "everyone who handed something in, frank too"
+    frank = lists["notebook"]["frank"]
+    assert frank["score"] == 0 and frank["flagged"] is True and frank["needs_manual_grade"] is False
+    assert not any(s["flagged"] for name, s in lists["notebook"].items() if name != "frank")
+    assert lists["submissions"]["frank"]["autograded"] is True and lists["submissions"]["frank"]["score"] == 0
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+def test_nbgraders_expected_warnings_are_not_shown(term):
+    """Before: `Attribute 'checksum' for cell pool2d_hidden has changed!` for every learner, SQLAlchemy's
+    SAWarning for each new submission, `display_data_priority` not recognized in the feedback."""
+    fast = term["fast_run"].stderr  # its own process: every warning it printed is here
+    for noise in ("has changed!", "SAWarning", "not in session"):
+        assert noise not in fast, noise
+    assert "has changed!" not in term["plain_run"].log
+    assert "not recognized by" not in term["feedback"].log
+    # dave's test cell: deleted, put back and reported (a change that is the learner's, still said)
+    assert "the learner deleted cell pool2d_hidden" in term["plain_run"].log
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+def test_shards_merged_and_imported_as_documented(term):
+    """docs/grading-past-one-machine.md's block: two shards (3 and 4 learners of 7), merge, report,
+    then `autograde A --results FILE` writes them into the gradebook without grading again."""
+    results = term["results"]
+    sizes = []
+    for rc, out, err in results["shards"]:
+        assert rc in (0, 1), err
+        assert out.startswith("Summary: ") and "graded" in out, out
+        sizes.append(int(re.search(r"shard \d/2: (\d+) of 7 learners", err).group(1)))
+    assert sorted(sizes) == [3, 4], sizes
+    merged = results["merged"]
+    assert merged.returncode == 1, merged.stderr  # points were lost
+    assert merged.stdout.startswith("autograder merge: merged 2 shards (1/2, 2/2): 7 submissions of 7 learners into "
+                                    "results/results.json"), merged.stdout
+    assert results["report"].returncode == 0 and "7 submissions of 7 students" in results["report"].stdout
+    imported = results["imported"]
+    assert imported.rc == 0, imported.log[-3000:]
+    assert "grading 0 submissions of 02-pooling-math" in imported.log and "(7 more taken from results/results.json)" \
+        in imported.log, imported.log[-2000:]
+    assert "Unrecognized alias" not in imported.log
 
 
 @pytest.mark.nbgrader
@@ -607,6 +762,9 @@ def _export(root: Path) -> dict[str, dict]:
 def test_export_and_report_agree_late_penalty_included(term):
     rows = _export(term["root"])
     assert set(rows) == set(ROSTER) | {"ivan"}
+    # 04 is registered (as `make course` registers every assignment), nobody submitted it: left out, and said
+    assert {r["assignment"] for r in rows.values()} == {A}
+    assert "Left out of the export, as nobody has submitted them yet: 04-keras-pooling-layers" in term["exported"].log
     expected = {"alice": 10, "bob": 8 - 5 + 1, "carol": 5 + 2, "dave": 5 + 1.5, "erin": 10 - 1, "grace": 10,
                 "frank": 0, "ivan": 0}
     assert {s: float(r["score"]) for s, r in rows.items()} == expected
@@ -622,7 +780,9 @@ def test_export_and_report_agree_late_penalty_included(term):
     shown = {r[0]: r[1] for r in cells if len(r) == 2 and r[0] in ROSTER + ["ivan"]}
     assert shown["ivan"] == "not submitted"
     assert shown["erin"] == "9/10 (late: -1)"
-    assert shown["frank"] == "0/10*", "an unreadable notebook: zero, and the instructor should look at it"
+    assert shown["frank"] == "0/10 (could not be graded)", "an unreadable notebook: zero, and why"
+    assert any(r[:2] == ["frank", A] and r[2].startswith("NotJSONError") for r in cells), "listed with its reason"
+    assert "04-keras-pooling-layers" not in shown.get("student", "") and "04-keras-pooling-layers" in page
     for student, total in expected.items():
         if student != "ivan":
             assert float(shown[student].split("/")[0]) == total, (student, shown[student])
@@ -644,6 +804,9 @@ def test_feedback_released_and_fetched(term):
     assert len(erin) == 1, term["fetched"]["erin"].log
     page = erin[0].read_text()
     assert "Late submission penalty (Score: -1.0)" in page and "9.0 / 10.0" in page
+    frank = list((term["learners"]["frank"].home / A / "feedback").glob(f"*/{A}.html"))
+    assert len(frank) == 1, term["fetched"]["frank"].log  # before: none (nbgrader could not read his file)
+    assert "This submission could not be read" in frank[0].read_text()
 
 
 @pytest.mark.nbgrader
@@ -651,11 +814,12 @@ def test_feedback_released_and_fetched(term):
 def test_zip_collect_into_the_grading_workspace(term):
     zipped, root = term["zipped"], term["root"]
     submitted = zipped["workspace"] / "submitted"
-    assert sorted(p.name for p in submitted.iterdir()) == ["1001", "1002", "1004"]  # not the PDF
+    collected = zipped["collected"]
+    assert sorted({name.split("/")[0] for name in collected}) == ["1001", "1002", "1004"]  # not the PDF
     for student, number, name in (("alice", "1001", A), ("bob", "1002", A), ("dave", "1004", "pooling-homework")):
-        got = submitted / number / A / f"{name}.ipynb"
-        assert got.read_bytes() == (root / "grading" / "submitted" / student / A / f"{A}.ipynb").read_bytes()
-        assert not (submitted / number / A / "timestamp.txt").exists(), "Canvas's names carry no time"
+        got = collected[f"{number}/{A}/{name}.ipynb"]
+        assert got == (root / "grading" / "submitted" / student / A / f"{A}.ipynb").read_bytes()
+        assert f"{number}/{A}/timestamp.txt" not in collected, "Canvas's names carry no time"
     assert "Invalid submission notebook name 'pooling-homework.ipynb'" in zipped["ran"].log
     # a time written by hand is what nbgrader's autograde reads (CourseDirectory.get_existing_timestamp)
     from nbgrader.coursedir import CourseDirectory
@@ -664,6 +828,31 @@ def test_zip_collect_into_the_grading_workspace(term):
     assert CourseDirectory().get_existing_timestamp(str(submitted / "1002" / A)) == datetime.datetime(2025, 3, 8, 10, 30)
     assert (zipped["workspace"] / "downloaded" / A / "extracted").is_dir()
     assert not (root / "downloaded").exists(), "zip_collect must not write downloaded/ at the course root"
+
+
+@pytest.mark.nbgrader
+@pytest.mark.slow
+def test_a_second_workspace_beside_grading(term):
+    """The zip's class in grading-zip/: generated, autograded, exported, reported (by the command and by
+    `make report COURSE_WORKSPACE=grading-zip`) there; grading/ not touched by any of it."""
+    zipped = term["zipped"]
+    workspace = zipped["workspace"]
+    assert zipped["grading_after"] == zipped["grading_before"], "nothing in grading/ was written or changed"
+    assert zipped["graded"].rc == 0, zipped["graded"].log[-3000:]
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}", COURSE_ID) as gb:
+        scores = {s.student.id: s.score for s in gb.find_assignment(A).submissions}
+    plain = term["first"]["plain"]  # the same notebooks, graded in grading/ (their written answers not yet by hand)
+    assert scores == {number: sum(_auto(plain[student]["cells"]).values())
+                      for number, student in (("1001", "alice"), ("1002", "bob"), ("1004", "dave"))}
+    with open(workspace / "grades.csv") as f:
+        assert sorted(row["student_id"] for row in csv.DictReader(f)) == ["1001", "1002", "1004"]
+    assert "Wrote grading-zip/report.html: 3 submissions of 3 students in 1 assignments." in zipped["reported"].out
+    make = zipped["make"]
+    assert make.returncode == 0, make.stderr
+    assert "Wrote grading-zip/report.html: 3 submissions of 3 students" in make.stdout, make.stdout
+    assert "1004" in (workspace / "report.html").read_text() and "alice" not in (workspace / "report.html").read_text()
 
 
 @pytest.mark.nbgrader
@@ -681,20 +870,41 @@ def test_regraded_feedback_and_collect_before_the_due_date(term):
     assert parse_utc(stamp) <= term["due"], stamp
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("autograde A=02-pooling-math NBGRADER_ARGS='--student alice --force'",
-     "-m autograder autograde --jobs 2 02-pooling-math --student alice --force"),
-    ("grade-ui", "jupyter lab --notebook-dir=."),
-    ("report", "-m autograder report"),
-])
-def test_make_targets_run_the_documented_commands(target, expected):
-    """docs/running-a-class.md's `make` lines are the commands the test above runs (`make -n` prints them)."""
+def _make_n(*args):
     if shutil.which("make") is None:
         pytest.skip("no make on this machine")
-    proc = subprocess.run(f"make -n -o setup -o .venv/.installed {target}", shell=True, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(["make", "-n", "-o", "setup", "-o", ".venv/.installed", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert expected in proc.stdout, proc.stdout
+    return proc.stdout
+
+
+@pytest.mark.parametrize("target, expected", [
+    (documented(CLASS_DOC, "make autograde A=02-pooling-math")[0][1:] + ["NBGRADER_ARGS=--student alice --force"],
+     "-m autograder autograde --jobs 2 02-pooling-math --student alice --force"),
+    (["grade-ui"], "jupyter lab --notebook-dir=."),
+    (["report"], "-m autograder report"),
+    (["grade"], "-m autograder grade grading/submitted --jobs 2"),
+    (["grade", "COURSE_WORKSPACE=grading-zh"], "-m autograder grade grading-zh/submitted --jobs 2"),
+    (["clean-grading", "CONFIRM=yes", "COURSE_WORKSPACE=grading-zh"], 'rm -rf -- "grading-zh"'),
+])
+def test_make_targets_run_the_documented_commands(target, expected):
+    """docs/running-a-class.md's `make` lines are the commands the test above runs (`make -n` prints
+    them), in the workspace COURSE_WORKSPACE names (before: `make grade` always read grading/)."""
+    assert expected in _make_n(*target)
+
+
+def test_make_help_lists_every_target_in_a_line_each():
+    """Before: `make help` printed lines 2-16 of the Makefile, from mid-sentence to two lines of code."""
+    text = _make_n("help").replace("echo ", "")  # -n shows the recipe; run it for real below
+    assert text
+    proc = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and lines[0].startswith("make TARGET"), proc.stdout
+    phony = re.search(r"^\.PHONY: (.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
+    listed = [re.match(r"  make (\S+) +\S", line).group(1) for line in lines[1:]]
+    assert sorted(listed) == sorted(phony), (listed, phony)
+    assert not any(":=" in line or "$(" in line for line in lines), proc.stdout
 
 
 @pytest.mark.nbgrader

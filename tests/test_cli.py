@@ -47,6 +47,9 @@ def test_json_scores_and_exit_status(submitted, tmp_path):
     data = json.loads(out.read_text())
     scores = {s["student"]: s["score"] for s in data["submissions"]}
     assert scores == {"ada": 8, "bob": 3, "cyd": 5}
+    # with --output, stdout holds the summary line alone (before: nothing)
+    assert proc.stdout == (f"Summary: 3 graded: 1 with full marks, 2 with points lost (8 of 24 points); problems of "
+                           f"the grader itself: 0. Written to {out}.\n"), proc.stdout
     assert data["tensorflow"] == "2.21.0" and data["device"] == "/CPU:0"
 
 
@@ -54,6 +57,9 @@ def test_full_marks_exit_zero_and_table():
     proc = _cli("grade", str(ROOT / "solutions" / A))
     assert proc.returncode == cli.EXIT_OK, proc.stdout + proc.stderr
     assert "8/8" in proc.stdout and "\u2714 pool2d_hidden" in proc.stdout
+    # the table ends with the summary line: graded, full marks, points lost, the grader's problems
+    assert proc.stdout.splitlines()[-1] == "Summary: 1 graded: 1 with full marks, 0 with points lost (0 of 8 points); " \
+                                           "problems of the grader itself: 0."
 
 
 def test_junit_parses(submitted, tmp_path):
@@ -175,3 +181,30 @@ def test_translate_takes_its_options_before_or_after_the_assignment(argv):
 def test_translate_reviewed_needs_cells():
     done = _cli("translate", "reviewed", "01-convolution-output-sizes")
     assert done.returncode == 2 and "CELL" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["autograde", A, "--results", "results/results.json"],  # as the docs write it
+    ["autograde", "--results", "results/results.json", A],
+    ["autograde", A, "--results=results/results.json", "--student", "ada"],
+])
+def test_autograde_takes_its_own_options_before_or_after_the_assignment(argv, monkeypatch, tmp_path):
+    """Before: `autograde A --results FILE` handed --results to nbgrader, which ignored it ("Unrecognized
+    alias") and graded every submission again."""
+    from autograder import gradebook
+
+    called = {}
+    monkeypatch.setattr(gradebook, "autograde", lambda args, jobs, results: called.update(
+        args=args, jobs=jobs, results=results) or 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "results.json").write_text("{}")
+    assert cli.main(argv) == cli.EXIT_OK
+    assert called["results"] == ["results/results.json"]
+    assert called["args"] == [a for a in argv[1:] if "results" not in a]
+    assert cli.main(["autograde", A, "--jobs", "3"]) == 0 and called["jobs"] == 3 and called["args"] == [A]
+
+
+def test_autograde_refuses_results_it_cannot_read_before_touching_the_gradebook(tmp_path, capsys):
+    assert cli.main(["autograde", A, "--results", str(tmp_path / "none.json")]) == cli.EXIT_USAGE
+    assert "no such file" in capsys.readouterr().err

@@ -18,6 +18,7 @@ import pytest
 from autograder.results import shard_of
 from tests.catalogue import catalogue
 from tests.conftest import TEST_SECRET
+from tests.docs import documented
 from tests.helpers import COURSE, ROOT, learner_submission
 
 A = "02-pooling-math"
@@ -83,7 +84,7 @@ def classroom(tmp_path_factory):
     variant = next(v for a, v in catalogue()[0] if a == A and v.exercise == "pool2d")
     learners = {"ada": learner_submission(A), "bob": nbformat.read(COURSE / A / f"{A}.ipynb", as_version=4),
                 "cyd": learner_submission(A, {variant.cell: variant.source}), "dee": learner_submission(A)}
-    assert {shard_of(name, 2) for name in learners} == {1, 2}
+    assert {shard_of(name, 2, learners) for name in learners} == {1, 2}
     for name, nb in learners.items():
         folder = root / "submissions" / "submitted" / name / A
         folder.mkdir(parents=True)
@@ -129,40 +130,30 @@ def _submissions(path):
     return json.loads(path.read_text())["submissions"]
 
 
-def test_a_class_whole_and_in_shards(classroom, tmp_path):
-    """The whole class into results.json, results.xml and report.html (exit 0: points lost are
-    results); then shard 1 by SHARD=1/2, shard 2 by Kubernetes' JOB_COMPLETION_INDEX=1 with SHARDS=2,
-    and `merge`: the same results as the whole run."""
-    whole = tmp_path / "whole"
-    whole.mkdir()
-    done = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=whole,
+@pytest.fixture(scope="module")
+def whole(classroom, tmp_path_factory):
+    """The whole class graded by the entry point, without shards: results.json, results.xml, report.html."""
+    folder = tmp_path_factory.mktemp("whole")
+    done = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=folder,
                   AUTOGRADER_SECRET_FILE=classroom / "secret")
+    return folder, done
+
+
+def test_a_class_whole(classroom, whole):
+    """The whole class into results.json, results.xml and report.html (exit 0: points lost are
+    results); its shards on Kubernetes: test_the_cluster_path_as_written."""
+    folder, done = whole
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in whole.iterdir()) == ["report.html", "results.json", "results.xml"]
-    head = json.loads((whole / "results.json").read_text())
+    assert sorted(p.name for p in folder.iterdir()) == ["report.html", "results.json", "results.xml"]
+    head = json.loads((folder / "results.json").read_text())
     scores = {s["student"]: s["score"] for s in head["submissions"]}
     assert scores["ada"] == scores["dee"] == 8 and scores["bob"] == 0 and 0 < scores["cyd"] < 8, scores
     from autograder.secret import fingerprint
 
     assert head["cases_from"] == fingerprint(TEST_SECRET)  # the mounted secret, not practice cases
-    junit = ElementTree.parse(whole / "results.xml").getroot()
+    junit = ElementTree.parse(folder / "results.xml").getroot()
     assert len(junit.findall("testsuite")) == 4 and junit.findall(".//failure")
     assert "4 submissions" in done.stdout and "cyd" in done.stdout  # the report's line and the table
-
-    sharded = tmp_path / "sharded"
-    sharded.mkdir()
-    one = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=sharded, AUTOGRADER_SECRET=TEST_SECRET,
-                 SHARD="1/2")
-    two = _entry(SUBMISSIONS_DIR=classroom / "submissions", RESULTS_DIR=sharded, AUTOGRADER_SECRET=TEST_SECRET,
-                 JOB_COMPLETION_INDEX=1, SHARDS=2)
-    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
-    assert sorted(p.name for p in sharded.iterdir()) == ["shard-1-of-2.json", "shard-2-of-2.json"]
-    split = [{s["student"] for s in _submissions(sharded / f"shard-{k}-of-2.json")} for k in (1, 2)]
-    assert split == [{n for n in scores if shard_of(n, 2) == k} for k in (1, 2)]
-    merged = _entry("merge", RESULTS_DIR=sharded)  # the merge needs no secret
-    assert merged.returncode == 0, merged.stderr
-    assert _submissions(sharded / "results.json") == head["submissions"]
-    assert (sharded / "report.html").is_file() and (sharded / "results.xml").is_file()
 
 
 # ----------------------------------------------------------------------------- Kubernetes
@@ -256,6 +247,124 @@ def test_the_job_runs_the_entry_point_with_the_index_kubernetes_gives(tmp_path):
     done = _entry(SUBMISSIONS_DIR=tmp_path / "empty", RESULTS_DIR=tmp_path, AUTOGRADER_SECRET=TEST_SECRET,
                   JOB_COMPLETION_INDEX=n - 1, SHARDS=n)
     assert done.returncode == 2 and "no submissions" in done.stderr  # settings accepted; nothing to grade
+
+
+def test_the_volume_needs_no_read_write_many_and_every_pod_runs_beside_it():
+    """Managed clusters' default storage classes offer ReadWriteOnce only (a ReadWriteMany claim stays
+    Pending there): one node mounts the volume, so each Job's pods ask for the shell pod's node."""
+    docs = _manifests()
+    assert docs[("PersistentVolumeClaim", "grading")]["spec"]["accessModes"] == ["ReadWriteOnce"]
+    shell = docs[("Pod", "grading-shell")]["metadata"]["labels"]
+    for name in ("grade-class", "merge-results"):
+        pod = docs[("Job", name)]["spec"]["template"]["spec"]
+        (term,) = pod["affinity"]["podAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        assert term["topologyKey"] == "kubernetes.io/hostname"
+        assert term["labelSelector"]["matchLabels"].items() <= shell.items(), (name, term)
+
+
+def test_a_failed_shard_fails_the_job_at_once():
+    """A wait on the Job must end when a shard has failed (before: `kubectl wait --for=condition=complete`
+    sat out its 3 hours): a bad setting (exit 2) fails its index without retries, a failed index fails the Job."""
+    spec = _manifests()[("Job", "grade-class")]["spec"]
+    assert spec["maxFailedIndexes"] == 0 and spec["backoffLimitPerIndex"] >= 1
+    rules = spec["podFailurePolicy"]["rules"]
+    assert {"action": "FailIndex", "onExitCodes": {"containerName": "grade", "operator": "In", "values": [2]}} in rules
+    assert _container(_manifests()[("Job", "grade-class")])[1]["name"] == "grade"
+
+
+def _schema_versions():
+    import kubernetes_validate
+
+    return ["1.29.0", kubernetes_validate.utils.latest_version()]  # backoffLimitPerIndex's first, the newest
+
+
+@pytest.mark.parametrize("version", _schema_versions())
+def test_every_manifest_passes_the_kubernetes_api_schema(version):
+    """Each object against the Kubernetes API's own schema for that version (kubernetes-validate ships
+    them: offline), strictly: a misspelt field fails here instead of being dropped by the cluster."""
+    import kubernetes_validate
+    import yaml
+
+    checked = 0
+    for path in sorted(K8S.glob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if doc and "kind" in doc:
+                kubernetes_validate.validate(doc, version, strict=True)
+                checked += 1
+    assert checked == 4
+    broken = {**_manifests()[("Job", "grade-class")]}
+    broken["spec"] = {**broken["spec"], "backoffLimitPerIndx": 1}
+    with pytest.raises(kubernetes_validate.ValidationError, match="backoffLimitPerIndx"):
+        kubernetes_validate.validate(broken, version, strict=True)
+
+
+GRADE_CLASS = K8S / "grade-class.sh"
+IMAGE = "registry.example.org/course/pooling-grader:v1.0"
+
+
+def _cluster(state, *args, **settings):
+    """deploy/k8s/grade-class.sh against the pretend cluster of tests/fake_kubectl.py in ``state``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTOGRADER_", "SHARD", "JOB_"))}
+    env.update(FAKE_K8S=str(state), KUBECTL=f"{sys.executable} {ROOT / 'tests' / 'fake_kubectl.py'}", POLL="0",
+               IMAGE=IMAGE)
+    env.update({k: str(v) for k, v in settings.items()})
+    return subprocess.run(["bash", str(GRADE_CLASS), *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=1800)
+
+
+def test_the_cluster_path_refuses_a_placeholder_image_or_a_missing_secret(classroom, tmp_path):
+    done = _cluster(tmp_path / "k8s", classroom / "submissions" / "submitted", tmp_path / "results",
+                    IMAGE="ghcr.io/YOUR-ORG/pooling-grader:v1.0")
+    assert done.returncode == 2 and "placeholder" in done.stderr, done.stderr
+    done = _cluster(tmp_path / "k8s", classroom / "submissions" / "submitted", tmp_path / "results")
+    assert done.returncode == 2 and "kubectl create secret generic autograder-secret" in done.stderr, done.stderr
+
+
+def test_the_cluster_path_as_written(classroom, whole, tmp_path):
+    """docs/grading-past-one-machine.md's Kubernetes run, on a pretend cluster that runs the pods here
+    (tests/fake_kubectl.py): the manifests as applied pass the API schema, each of the N shards grades
+    its learners, the merge gives the whole run's results. Run again, the copy is the same (no
+    submitted/submitted) and old results go; a shard that fails ends the wait at once, no merge."""
+    import kubernetes_validate
+    import yaml
+
+    state, results = tmp_path / "k8s", tmp_path / "results"
+    state.mkdir()
+    (state / "secret").write_text(TEST_SECRET)
+    (argv,) = documented("grading-past-one-machine.md", "deploy/k8s/grade-class.sh grading/submitted results",
+                         **{"grading/submitted": str(classroom / "submissions" / "submitted"), "results": str(results)})
+    assert argv[0] == str(GRADE_CLASS.relative_to(ROOT))
+    done = _cluster(state, *argv[1:])
+    assert done.returncode == 0, done.stderr + (state / "pods.log").read_text()
+    n = _manifests()[("Job", "grade-class")]["spec"]["completions"]
+    assert sorted(p.name for p in results.iterdir()) == sorted(
+        ["report.html", "results.json", "results.xml"] + [f"shard-{k}-of-{n}.json" for k in range(1, n + 1)])
+    sizes = [len(_submissions(results / f"shard-{k}-of-{n}.json")) for k in range(1, n + 1)]
+    assert max(sizes) - min(sizes) <= 1, sizes  # balanced: 4 learners in 4 shards, one each
+    def graded(path):  # everything but where the notebook was (the pretend volume, or the class's folder)
+        return [{k: v for k, v in sub.items() if k != "path"} for sub in _submissions(path)]
+
+    assert graded(results / "results.json") == graded(whole[0] / "results.json")
+    applied = sorted((state / "applied").glob("*.yaml"))
+    assert len(applied) == 4
+    for path in applied:
+        doc = yaml.safe_load(path.read_text())
+        kubernetes_validate.validate(doc, _schema_versions()[0], strict=True)
+        images = {c["image"] for c in (doc["spec"].get("template", {}).get("spec", doc["spec"])).get("containers", [])}
+        assert images <= {IMAGE} and "YOUR-ORG" not in path.read_text(), path.name
+    submitted = sorted(p.relative_to(state / "volume") for p in (state / "volume" / "submitted").rglob("*.ipynb"))
+
+    (results / "results.json").unlink()
+    again = _cluster(state, classroom / "submissions" / "submitted", results, FAKE_K8S_BREAK_INDEX=1)
+    assert again.returncode == 1, again.stderr
+    assert "job/grade-class failed; failed shards (completion indexes): 1" in again.stderr
+    assert sorted(p.relative_to(state / "volume") for p in (state / "volume" / "submitted").rglob("*.ipynb")) == \
+        submitted, "the second copy is the same files, not submitted/submitted"
+    assert not (results / "results.json").exists(), "no merge after a failed shard"
+    calls = (state / "calls.log").read_text().splitlines()
+    assert calls.count("delete job grade-class merge-results --ignore-not-found --cascade=foreground") == 2
+    second = calls[len(calls) - 1 - calls[::-1].index("get secret autograder-secret"):]
+    assert not [line for line in second if "merge-results" in line and not line.startswith("delete")], second
 
 
 def _kubectl():

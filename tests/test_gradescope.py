@@ -21,6 +21,7 @@ import pytest
 from autograder.secret import fingerprint
 from tests.catalogue import catalogue
 from tests.conftest import TEST_SECRET
+from tests.docs import documented
 from tests.helpers import ROOT, learner_submission
 
 A = "02-pooling-math"
@@ -80,10 +81,13 @@ def built(tmp_path_factory):
     """The zip built by the command (with the test secret), unpacked, and its wheel installed in a
     folder of its own (what setup.sh's virtual environment would hold)."""
     tmp = tmp_path_factory.mktemp("gradescope")
-    zip_path = tmp / "autograder.zip"
-    done = _cli("gradescope", A, "--output", str(zip_path))
+    # docs/grading-past-one-machine.md's command as written, from a folder of its own: the zip goes
+    # into that folder's grading workspace (the package's checkout gives the course's files)
+    (argv,) = documented("grading-past-one-machine.md", "python -m autograder gradescope 02-pooling-math")
+    done = _cli(*argv[3:], cwd=tmp, env={k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"})
     assert done.returncode == 0, done.stderr
-    assert "Wrote" in done.stdout and "secret" in done.stdout
+    zip_path = tmp / "grading" / f"gradescope-{A}.zip"
+    assert f"Wrote {zip_path.relative_to(tmp)}" in done.stdout and "secret" in done.stdout
     unpacked = tmp / "unpacked"
     _unzip(zip_path, unpacked)
     wheels = sorted((unpacked / "wheels").glob("*.whl"))

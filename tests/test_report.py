@@ -210,3 +210,39 @@ def test_the_report_in_chinese_reads_chinese_messages(monkeypatch):
     page = report.render(data, failures, {"gradebook": "g.db", "autograded": "a"}, "en")
     assert "<b>2</b> students, <b>2</b> submissions" in page and "<h1>Class report</h1>" in page
     assert [ASSIGNMENT, "pool2d", "visible", report.NOT_WRITTEN, "1", "bob"] in _rows(page)
+
+
+@pytest.mark.nbgrader
+def test_two_workspaces_side_by_side_and_only_what_was_submitted(graded):
+    """`report` reads and writes the workspace COURSE_WORKSPACE names (before: always grading/); an
+    assignment registered but never handed in (as `make course` registers all six) is left out and
+    said so, and `--assignment` picks assignments."""
+    from nbgrader.api import Gradebook
+
+    other = graded / "grading-spring"
+    shutil.copytree(graded / "grading", other, ignore=shutil.ignore_patterns("report.html"))
+    with Gradebook(f"sqlite:///{other / 'gradebook.db'}") as gb:
+        gb.add_assignment("01-convolution-output-sizes")  # registered, nobody submitted it
+        gb.remove_submission(ASSIGNMENT, "bob")  # and this class differs from grading/'s
+    before = {p: p.stat().st_mtime_ns for p in (graded / "grading").rglob("*")}
+
+    def report_in(workspace, *args):
+        return subprocess.run([sys.executable, "-m", "autograder", "report", *args], cwd=graded, capture_output=True,
+                              text=True, timeout=300, env={**env(), "COURSE_WORKSPACE": workspace})
+
+    done = report_in("grading-spring")
+    assert done.returncode == 0, done.stderr
+    assert "Wrote grading-spring/report.html: 2 submissions of 3 students in 1 assignments." in done.stdout
+    assert "left out, as nobody has submitted them yet: 01-convolution-output-sizes" in done.stderr
+    page = (other / "report.html").read_text()
+    assert "grading-spring/gradebook.db" in page and "01-convolution-output-sizes" in page.split("<h2>")[0]
+    assert ["student", ASSIGNMENT] in _rows(page), "one column: the assignment that was handed in"
+    assert {p: p.stat().st_mtime_ns for p in (graded / "grading").rglob("*")} == before, "grading/ untouched"
+    picked = report_in("grading-spring", "--assignment", "01-convolution-output-sizes", "--assignment", ASSIGNMENT,
+                       "--output", str(other / "picked.html"))
+    assert picked.returncode == 0, picked.stderr
+    rows = _rows((other / "picked.html").read_text())
+    assert ["student", "01-convolution-output-sizes", ASSIGNMENT] in rows
+    assert next(r for r in rows if r[0] == "bob")[1:] == ["not submitted", "not submitted"]
+    unknown = report_in("grading-spring", "--assignment", "07-nothing")
+    assert unknown.returncode == 1 and "No assignment 07-nothing in the gradebook" in unknown.stderr

@@ -82,7 +82,7 @@ INSTRUCTOR_ONLY = {
 }
 LEARNER_PINS = ("tensorflow-cpu", "keras", "numpy", "matplotlib", "pylopdf-fonts-zh-cn", "jupyterlab",
                 "ipykernel", "nbclient", "nbconvert", "nbformat")
-INSTRUCTOR_PINS = ("nbgrader", "pytest", "hypothesis", "pytest-xdist", "playwright")
+INSTRUCTOR_PINS = ("nbgrader", "pytest", "hypothesis", "pytest-xdist", "playwright", "kubernetes-validate")
 LEARNER_FILES = ("README.md", "Makefile", "check.py")  # from learner/ (README.zh.md is the Chinese README.md)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "Rubric", "Model answer")
 FORBIDDEN_DIRS = ("solutions", "tests", "grading", "nbgrader_plugin", "templates", "bench", "docs")

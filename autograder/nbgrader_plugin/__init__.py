@@ -6,13 +6,17 @@ Registered in the root ``nbgrader_config.py``:
 * ``autograde``'s first pass (nbgrader's "sanitize"): :func:`sanitize_preprocessors`:
   :class:`AlignCells` first (graded cells by ``grade_id``, from the release; a notebook that is a
   link refused), before nbgrader's own metadata checks, which stop the whole assignment on one
-  pasted cell;
-* ``autograde``'s second pass: :func:`autograde_preprocessors`: :class:`TrustedExecute` in place of nbgrader's ``Execute`` (no
-  kernel; the learner's code runs once, in the walled-in sandbox), :class:`SanitizeMarkdown`
-  (the learner's markdown cleaned) and :class:`AddRubrics` (the grader's notes under written
-  answers); :func:`stale_grades_hook` as the ``pre_convert_hook``;
+  pasted cell; nbgrader's steps, without its warning for every restored hidden-test cell
+  (:mod:`.quiet`);
+* ``autograde``'s second pass: :func:`autograde_preprocessors`: :class:`TrustedExecute` in place of
+  nbgrader's ``Execute`` (no kernel; the learner's code runs once, in the walled-in sandbox),
+  :class:`SanitizeMarkdown` (the learner's markdown cleaned) and :class:`AddRubrics` (the grader's
+  notes under written answers); :class:`~.unreadable.ReadableExporter` as the exporter (an
+  unreadable submission is graded zero, with its reason, and flagged); :func:`stale_grades_hook`
+  as the ``pre_convert_hook``;
 * ``generate_feedback``: :func:`feedback_preprocessors`: no hidden test source, no grader's notes,
   the learner's markdown cleaned;
+* ``export``: :class:`~.export.SubmittedCsvExport` (assignments nobody submitted are left out, and said);
 * :func:`protect_copies`: nbgrader's own copies of a submission's other files (into
   ``autograded/``, then ``feedback/``) take regular files only, never through a link.
 """
@@ -42,11 +46,18 @@ def autograde_preprocessors() -> list:
 
 
 def sanitize_preprocessors() -> list:
-    """nbgrader's first autograde pass ("sanitize") with :class:`AlignCells` first: it reads the
-    submitted file itself, so it is where a notebook that is a link is refused."""
+    """nbgrader's autograde "sanitize" pass with :class:`AlignCells` first (it reads the submitted file
+    itself, so it is where a notebook that is a link is refused), and
+    :class:`~.quiet.OverwriteCellsQuietly` in place of ``OverwriteCells`` (the same work, without a
+    warning for each hidden-test cell it restores)."""
     from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import OverwriteCells
 
-    return [AlignCells, *Autograde.class_traits()["sanitize_preprocessors"].default()]
+    from .quiet import OverwriteCellsQuietly
+
+    steps = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    steps[steps.index(OverwriteCells)] = OverwriteCellsQuietly
+    return [AlignCells, *steps]
 
 
 def generate_preprocessors() -> list:
@@ -63,17 +74,19 @@ def feedback_preprocessors() -> list:
     """Feedback shows each failing case and its hint (the trusted verdict's output) but never the
     hidden tests' source, which stock nbgrader copies into the HTML, nor the grader's notes."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from nbgrader.preprocessors import GetGrades
 
-    return [GetGrades, ClearHiddenTests, ClearRubrics, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]
+    from .quiet import FeedbackClearHiddenTests
+
+    return [GetGrades, FeedbackClearHiddenTests, ClearRubrics, SanitizeMarkdown, CSSHTMLHeaderPreprocessor]
 
 
 def stale_grades_hook(db_url: str):
     """nbgrader ``pre_convert_hook``: an unreadable submission must not keep an earlier grade.
 
-    nbgrader cannot autograde a notebook that is not valid JSON; it logs an error and leaves the
-    gradebook as it was, so a grade from an earlier run would stand. The hook removes that
-    submission's grades first (the new, failed run then shows zero).
+    A notebook that is not valid JSON is graded as the released notebook (zero, flagged:
+    :mod:`.unreadable`), but a written answer graded by hand in an earlier run would keep its
+    points over the new, untouched answer. The hook removes that submission's grades first.
     """
 
     def drop_stale_grades(assignment=None, student=None, notebooks=(), **_):
@@ -96,7 +109,7 @@ def stale_grades_hook(db_url: str):
             except MissingEntry:
                 pass
             print(f"[autograder] {student_id}/{assignment_id}: the notebook cannot be read ({reason}); "
-                  f"it gets zero and any earlier grade was removed", flush=True)
+                  f"any earlier grade was removed", flush=True)
 
     return drop_stale_grades
 

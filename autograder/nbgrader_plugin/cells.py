@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import List, Unicode
 
 from ..i18n import STUBS, notebook_language, speaking, tr
 
@@ -101,6 +101,10 @@ class AddRubrics(NbGraderPreprocessor):
 class ClearRubrics(NbGraderPreprocessor):
     """Remove the grader's notes before a notebook becomes a learner's feedback."""
 
+    # nbconvert's HTML exporter sets NbConvertBase.display_data_priority for every preprocessor it runs;
+    # declared configurable (and unused) so that it is not reported as an unknown option
+    display_data_priority = List([], help="Not used.").tag(config=True)
+
     def preprocess(self, nb, resources):
         nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("autograder", {}).get(RUBRIC_KEY)]
         return nb, resources
@@ -166,6 +170,8 @@ class SanitizeMarkdown(NbGraderPreprocessor):
     ``sanitize_html``, so an ``<img onerror=...>`` in an answer would run in the instructor's
     logged-in page.
     """
+
+    display_data_priority = List([], help="Not used (see ClearRubrics).").tag(config=True)
 
     def preprocess(self, nb, resources):
         from .. import registry

@@ -6,7 +6,7 @@ family; it ships only ``none`` and ``zero``. This one takes ``percent_per_day`` 
 notebook's points for every started day (24 hours) after the due date, the learner's extension
 included::
 
-    penalty = ceil(seconds_late / 86400) * percent_per_day / 100 * max_score
+    penalty = ceil(seconds_late / 86400) * percent_per_day / 100 * max_score,  rounded to 2 decimals
 
 nbgrader then caps the penalty at the score the notebook has when it is autograded (never below
 zero), and ``nbgrader export``, the feedback and the class report show ``score - penalty``.
@@ -21,6 +21,9 @@ written answers graded by hand afterwards are not in it. nbgrader's cap can ther
 learner whose automatic score is below the penalty with less than the rule takes once the written
 answers are graded; autograding that learner again (``--student ID --force``) after grading by
 hand applies the rule to the whole score.
+
+The penalty is rounded to two decimals, as nbgrader's formgrader shows scores: 10% of 14 points is
+1.4, not the binary fraction 1.4000000000000001 that the CSV export and the feedback would print.
 """
 from __future__ import annotations
 
@@ -35,11 +38,12 @@ DAY_S = 24 * 60 * 60
 
 
 def penalty(seconds_late: float, max_score: float, percent_per_day: float) -> float:
-    """The rule, before nbgrader's cap at the score: a share of ``max_score`` per started day late."""
+    """The rule, before nbgrader's cap at the score: a share of ``max_score`` per started day late,
+    rounded to two decimals (nbgrader's formgrader shows scores so)."""
     if seconds_late <= 0 or percent_per_day <= 0:
         return 0.0
     days = math.ceil(seconds_late / DAY_S)
-    return days * percent_per_day / 100.0 * max_score
+    return round(days * percent_per_day * max_score / 100.0, 2)
 
 
 class LatePenaltyPerDay(LateSubmissionPlugin):
