@@ -15,7 +15,7 @@ from pathlib import Path
 from . import registry
 from .sandbox import Limits
 
-__all__ = ["UsageError", "find_submissions", "conflicts", "grade"]
+__all__ = ["UsageError", "find_submissions", "conflicts", "grade", "shardable"]
 
 
 class UsageError(Exception):
@@ -47,7 +47,10 @@ def _notebooks(root: Path, refused: list) -> list[Path]:
             if not name.endswith(".ipynb"):
                 continue
             nb = Path(folder) / name
-            depth = len(nb.relative_to(root).parts)
+            parts = nb.relative_to(root).parts
+            if len(parts) == 4 and parts[0] == "submitted":  # a copy of nbgrader's tree: <root>/submitted/...
+                parts = parts[1:]
+            depth = len(parts)
             try:
                 mode = os.lstat(nb).st_mode
             except OSError as exc:
@@ -198,3 +201,14 @@ def _conflict(student: str, assignment: str, notebooks: list[Path]):
     why = (f"{len(notebooks)} notebooks claim to be {student}'s {assignment} ({where}): none was graded. Keep the "
            f"one in submitted/{student}/{assignment}/ and grade again.")
     return NotebookResult(assignment, student, where, [], error=why, grader_notes=[why])
+
+
+def shardable(paths: list[str]) -> list:
+    """Every learner's notebook under ``paths`` for cutting shards, a learner whose notebook was refused
+    (a link) included: their shard grades them zero, with the reason."""
+    refused: list = []
+    found = find_submissions(paths, {}, refused)
+    for nb, why in refused:
+        if nb.parent.name in registry.assignments() and not why.startswith("not at"):
+            found.append((nb, nb.parent.name, _student_of(nb, nb.parent.name)))
+    return found

@@ -95,7 +95,7 @@ def _at_least(kind, low, what):
 # ----------------------------------------------------------------------------- commands
 def _grade(args) -> int:
     from . import formats, tfops
-    from .batch import UsageError, find_submissions, grade
+    from .batch import UsageError, grade, shardable
     from .secret import ENV as SECRET_ENV
     from .secret import ensure as grading_secret
     from .secret import find as find_secret
@@ -129,7 +129,7 @@ def _grade(args) -> int:
     try:
         from .scoring import from_course
 
-        paths, class_list = shard_paths(_shardable(args.paths), shard) if shard else (args.paths, None)
+        paths, class_list = shard_paths(shardable(args.paths), shard) if shard else (args.paths, None)
         results = grade(paths, args.jobs, args.device, limits, secret=secret) if paths else []
         if class_list is None:
             class_list = learners(r.student for r in results)
@@ -144,20 +144,6 @@ def _grade(args) -> int:
         print(f"autograder grade: shard {args.shard}: {len({r.student for r in results})} of {class_list['count']} "
               "learners", file=sys.stderr)
     return _emit(text, results, args.output, args.format)
-
-
-def _shardable(paths: list[str]) -> list:
-    """Every learner's notebook under ``paths`` for cutting shards, a learner whose notebook was refused
-    (a link) included: their shard grades them zero, with the reason."""
-    from . import registry
-    from .batch import _student_of, find_submissions
-
-    refused: list = []
-    found = find_submissions(paths, {}, refused)
-    for nb, why in refused:
-        if nb.parent.name in registry.assignments() and not why.startswith("not at"):
-            found.append((nb, nb.parent.name, _student_of(nb, nb.parent.name)))
-    return found
 
 
 def _emit(text: str, results, output: str | None, fmt: str = "table") -> int:
@@ -253,32 +239,11 @@ def _sync_text(args) -> int:
 
 
 def _translate(args) -> int:
-    from . import registry
-
     translations = _instructor_module("translations")
-
-    root, lang = Path("."), args.language
-    chosen = [args.assignment] if args.assignment else list(registry.assignments())
-    if args.action == "reviewed":
-        if not args.assignment or not args.cells:
-            return _fail("translate", "reviewed needs ASSIGNMENT and the CELL ids you reviewed", EXIT_USAGE)
-        try:
-            done = translations.mark_reviewed(root, lang, args.assignment, args.cells)
-        except KeyError as exc:
-            return _fail("translate", str(exc.args[0]), EXIT_USAGE)
-        print(f"{args.assignment}: recorded as reviewed against the English: {', '.join(done)}")
-        return EXIT_OK
-    if args.action == "build":
-        for assignment in chosen:
-            print(f"wrote {translations.write(root, lang, assignment)}")
-        print(f"Now run `make course` so that course-{lang}/ follows.")
-        return EXIT_OK
-    found = {a: translations.problems(root, lang, a) for a in chosen}
-    for assignment, problems in found.items():
-        print(f"{assignment}: {'up to date' if not problems else f'{len(problems)} to do'}")
-        for problem in problems:
-            print(f"  {problem}")
-    return EXIT_LOST_POINTS if any(found.values()) else EXIT_OK
+    try:
+        return translations.command(args.action, args.assignment, args.cells, args.language)
+    except ValueError as exc:
+        return _fail("translate", str(exc), EXIT_USAGE)
 
 
 def _demo_cells(args) -> int:

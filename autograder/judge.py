@@ -48,6 +48,7 @@ class Failure:
     actual: Any = None
     show_values: bool = False
     unwritten: bool = False  # the function still raises NotImplementedError
+    kind: str = "values"  # what went wrong: values, shape, dtype, type, raises, error, name, stopped, mutated, speed
 
 
 @dataclasses.dataclass
@@ -138,31 +139,33 @@ def judge(exercise: registry.Exercise, case: Case, outcome: Outcome, expected: A
             if outcome.message.strip():
                 return None
             return Failure(case, tr("raised {want} as it should, but with an empty message: say what was wrong.",
-                                    want=want))
+                                    want=want), kind="raises")
         if outcome.raised:
             return Failure(case, tr("should raise {want}, but raised {error}: {message}", want=want,
                                     error=outcome.error, message=outcome.message) + at,
-                           unwritten=outcome.error == "NotImplementedError")
+                           unwritten=outcome.error == "NotImplementedError", kind="raises")
         return Failure(case, tr("should raise {want}, but returned {kind} {value} instead.", want=want,
-                                kind=type(outcome.value).__name__, value=_short(outcome.value)))
+                                kind=type(outcome.value).__name__, value=_short(outcome.value)), kind="raises")
     if outcome.raised:
         if outcome.error == STOPPED:
-            return Failure(case, f"{fn} {outcome.message}")
+            return Failure(case, f"{fn} {outcome.message}", kind="stopped")
         if outcome.error == "NotImplementedError":
             return Failure(case, tr("{fn} raised NotImplementedError: it is not written yet. Replace "
-                                    "`raise NotImplementedError()` with your code.", fn=fn), unwritten=True)
+                                    "`raise NotImplementedError()` with your code.", fn=fn), unwritten=True,
+                           kind="error")
         return Failure(case, tr("{fn} raised {error}: {message}", fn=fn, error=outcome.error,
-                                message=outcome.message) + at)
+                                message=outcome.message) + at,
+                       kind="name" if "NameError" in outcome.error_bases else "error")
     if outcome.mutated:
         return Failure(case, tr("{fn} changed its input {names} in place; leave the input unchanged and return a "
-                                "new value.", fn=fn, names=", ".join(outcome.mutated)))
+                                "new value.", fn=fn, names=", ".join(outcome.mutated)), kind="mutated")
     mismatch = compare(outcome.value, expected)
     if mismatch is None:
         return None
     where = ""
     if mismatch.first_index is not None and exercise.explain is not None:
         where = exercise.explain(case, mismatch.first_index)
-    return Failure(case, str(mismatch), where, expected, outcome.value, show_values=True)
+    return Failure(case, str(mismatch), where, expected, outcome.value, show_values=True, kind=mismatch.kind)
 
 
 def _short(value: Any) -> str:
@@ -243,7 +246,7 @@ def evaluate(exercise: registry.Exercise, which: str, outcomes: list[Outcome] | 
             if slow:
                 label = ("speed on a fixed small input, against a loop" if which == "visible"
                          else "speed on a fixed input, against a loop")
-                failures.append(Failure(Case(exercise.speed.input(which), label), slow))
+                failures.append(Failure(Case(exercise.speed.input(which), label), slow, kind="speed"))
     total = len(cases) - sum(1 for k in left_out if k != "speed")
     if failures:
         message = failure_report(exercise, which, failures, total, device_name)

@@ -53,6 +53,38 @@ def _cases(n: int, which: str) -> str:
     return tr("{n} hidden case", n=n) if n == 1 else tr("{n} hidden cases", n=n)
 
 
+# What went wrong, in the first line of a failure (what `make check` prints), by Failure.kind
+_KIND_LABELS = {
+    "values": lambda: tr("wrong values"), "shape": lambda: tr("wrong shape"), "dtype": lambda: tr("wrong dtype"),
+    "type": lambda: tr("wrong kind of value"), "raises": lambda: tr("an error that should be raised is not"),
+    "error": lambda: tr("an exception"), "name": lambda: tr("a name that is not defined"),
+    "stopped": lambda: tr("stopped (too long, or the process crashed)"),
+    "mutated": lambda: tr("the input changed in place"), "speed": lambda: tr("too slow"),
+}
+# The hint for a kind of failure the exercise's own hints (about its windows and formulas) do not help with
+_KIND_HINTS = {
+    "dtype": lambda: tr("the dtype is part of the answer: the expected value above says which one TensorFlow returns "
+                        "for this input. Build your output with that dtype, or cast it at the end with `.astype(...)`."),
+    "raises": lambda: tr("the task lists the arguments that must raise an error: check each one first, before "
+                         "computing anything, and raise it with a message that names the argument and the value "
+                         "received."),
+    "error": lambda: tr("your function raised an exception on this case: run the case yourself (the last line) and "
+                        "read the traceback; the line it points at is where to look."),
+    "name": lambda: tr("a name your function uses is not defined where it runs: did the cell that defines it (your "
+                       "helpers cell?) fail, or not run? Run that cell again and read its error."),
+    "stopped": lambda: tr("your function did not finish this case in time, or stopped the process: look for a loop "
+                          "that never ends, or an array far larger than the input."),
+    "mutated": lambda: tr("work on a copy (`x = value.copy()`) or build a new array: never write into the input."),
+    "speed": lambda: tr("time your function and the loop on the speed input (`%timeit`): every Python loop over "
+                        "output rows, columns or elements must go; the notebook's section on vectorising shows how."),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A failure's kind in a few words, in the language spoken."""
+    return _KIND_LABELS.get(kind, _KIND_LABELS["values"])()
+
+
 def failure_report(exercise, which: str, failures: list, total: int, device: str) -> str:
     """The message for a check that failed.
 
@@ -70,7 +102,8 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     if all(f.unwritten for f in failures):
         return tr("{fn} is not written yet: replace `raise NotImplementedError()` in its cell with your code.", fn=fn)
     lines = [
-        tr("{fn}: {failed} of {cases} failed.", fn=fn, failed=len(failures), cases=_cases(total, which)),
+        tr("{fn}: {failed} of {cases} failed: {what}.", fn=fn, failed=len(failures), cases=_cases(total, which),
+           what=kind_label(first.kind)),
         "",
         tr("The smallest failing case ({label}):", label=label(first.case.label)),
         f"    {first.case.call(fn)}",
@@ -91,7 +124,9 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
     if others:
         lines += ["", tr("Other failing cases: {cases}", cases=tr("; ").join(others[:6]) + (tr("; ") + "..." if len(others) > 6 else ""))]
     hints = exercise_text(exercise, "hints")
-    if hints:
+    if first.kind in _KIND_HINTS:  # the failure's own kind of hint: a dtype, a missing error, speed...
+        lines += ["", tr("Hint: {hint}{more}", hint=_KIND_HINTS[first.kind](), more="")]
+    elif hints:
         more = tr(" (more hints, one step at a time, under the exercise in the notebook)") if len(hints) > 1 else ""
         lines += ["", tr("Hint: {hint}{more}", hint=hints[0], more=more)]
     lines += [
@@ -102,11 +137,17 @@ def failure_report(exercise, which: str, failures: list, total: int, device: str
 
 
 def pass_report(exercise, which: str, total: int, device: str, tf_version: str) -> str:
-    """The line printed when every case passed."""
+    """The line printed when every case passed; it names the library the reference comes from, at its
+    own version (a Keras layer's answers are Keras', which has its own version number)."""
     what = tr(" ({covers})", covers=exercise_text(exercise, "covers")) if which == "visible" else ""
-    return "\u2714 " + tr("{fn}: all {cases} passed{what}. Checked against TensorFlow {version} {op} on {device}.",
-                           fn=exercise.function, cases=_cases(total, which), what=what, version=tf_version,
-                           op=label(exercise.reference_op), device=device)
+    framework, version = "TensorFlow", tf_version
+    if exercise.reference_op.startswith("keras."):
+        from .tfops import keras_version
+
+        framework, version = "Keras", keras_version()
+    return "\u2714 " + tr("{fn}: all {cases} passed{what}. Checked against {framework} {version} {op} on {device}.",
+                           fn=exercise.function, cases=_cases(total, which), what=what, framework=framework,
+                           version=version, op=label(exercise.reference_op), device=device)
 
 
 def practice_note(total: int) -> str:

@@ -33,7 +33,6 @@ import contextlib
 import dataclasses
 import datetime
 import functools
-import re
 import shutil
 import statistics
 import sys
@@ -43,14 +42,11 @@ from pathlib import Path
 
 from . import report_charts as charts
 from .i18n import language as spoken_language, speaking, tr
+from .report_failures import NOT_WRITTEN, failure_label, read_failures
 
 __all__ = ["main", "read_gradebook", "read_failures", "render", "failure_label", "defaults",
            "ReportError", "NOT_WRITTEN"]
 TOP_CASES = 5  # failing cases listed per exercise and check
-NOT_WRITTEN = "not written yet (still raises NotImplementedError)"
-_SMALLEST = re.compile(r"(?:The smallest failing case \((?P<en>.*)\):|最小的未通过用例（(?P<zh>.*)）：)[ \t]*$", re.M)
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CHECK = re.compile(r"^(?P<exercise>.+)_(?P<which>visible|hidden)$")
 
 
 class ReportError(Exception):
@@ -165,49 +161,6 @@ def _class_data(gb, chosen: list[str] | None = None) -> ClassData:
             submissions.append(Submission(assignment.name, sub.student.id, max(0.0, float(sub.score) - penalty),
                                           float(sub.max_score), bool(sub.needs_manual_grade), cells, penalty))
     return ClassData(sorted(s.id for s in gb.students), assignments, grade_cells, submissions, left_out)
-
-
-def failure_label(output: dict) -> str:
-    """The label of the smallest failing case in an error output, or what else went wrong."""
-    evalue = output.get("evalue", "") or ""
-    text = _ANSI.sub("", evalue + "\n" + "\n".join(output.get("traceback", []) or []))
-    found = _SMALLEST.search(text)
-    if found:
-        return found.group("en") if found.group("en") is not None else found.group("zh")
-    if output.get("ename") == "NotImplementedError" or "is not written yet" in text or "尚未实现" in text:
-        return NOT_WRITTEN
-    first = next((line.strip() for line in evalue.splitlines() if line.strip()), "")
-    return f"{output.get('ename', 'error')}: {first}"[:160]
-
-
-def read_failures(autograded: Path, data: ClassData) -> dict[tuple[str, str, str], dict[str, list[str]]]:
-    """(assignment, exercise, check) -> failing-case label -> students, from the autograded notebooks;
-    and, into ``data.unreadable``, why a submission that could not be read was not."""
-    import nbformat
-
-    from .nbgrader_plugin.unreadable import reason
-
-    failures: dict = defaultdict(lambda: defaultdict(list))
-    for sub in data.submissions:
-        folder = Path(autograded) / sub.student / sub.assignment
-        for path in sorted(folder.glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            why = reason(nb)
-            if why:
-                data.unreadable[(sub.student, sub.assignment)] = why
-                continue  # its checks all failed for that one reason, which says nothing about the exercises
-            for cell in nb.cells:
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if cell.cell_type != "code" or not meta.get("grade"):
-                    continue
-                name = meta.get("grade_id", cell.get("id", ""))
-                match = _CHECK.match(name)
-                exercise, which = (match["exercise"], match["which"]) if match else (name, "")
-                for output in cell.get("outputs", []):
-                    if output.get("output_type") == "error":
-                        failures[(sub.assignment, exercise, which)][failure_label(output)].append(sub.student)
-                        break  # one failure per cell and submission
-    return failures
 
 
 def read_results(paths: list, chosen: list[str] | None = None) -> tuple[ClassData, dict]:

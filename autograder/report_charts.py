@@ -31,7 +31,7 @@ def histogram_figure(data):
     from matplotlib.figure import Figure
 
     names = list(data.assignments)
-    cols = min(3, len(names))
+    cols = max(1, min(3, len(names)))  # a class with no assignment yet: one empty panel
     rows = -(-len(names) // cols)
     fig = Figure(figsize=(4.2 * cols, 3.2 * rows))
     for i, name in enumerate(names):

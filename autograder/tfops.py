@@ -28,7 +28,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["tensorflow", "device", "run", "constant", "quiet", "DeviceError", "UnknownDevice"]
+__all__ = ["tensorflow", "keras_version", "device", "run", "constant", "quiet", "DeviceError", "UnknownDevice"]
 
 DEVICES = ("cpu", "gpu", "auto")
 _tf = None
@@ -122,3 +122,11 @@ def run(fn, *args, device_name: str | None = None, **kwargs):
     tf = tensorflow()
     with quiet(), tf.device(device_name or device()):
         return fn(*args, **kwargs)
+
+
+def keras_version() -> str:
+    """The version of Keras, imported quietly after TensorFlow (Keras 3 has its own version number)."""
+    tensorflow()
+    with quiet():
+        import keras
+    return keras.__version__

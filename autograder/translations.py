@@ -88,7 +88,6 @@ def build(root: Path, lang: str, assignment: str):
     cells = load(root, lang, assignment)["cells"]
     nb = copy.deepcopy(english)
     nb.metadata.setdefault("autograder", {})["language"] = lang
-    exercises = {e.name: e for e in registry.exercises(assignment)}
     for cell in nb.cells:
         if cell.get("id") in cells:
             cell.source = cells[cell.id]["source"]
@@ -151,3 +150,31 @@ def mark_reviewed(root: Path, lang: str, assignment: str, cell_ids: list[str]) -
         done.append(cell_id)
     save(root, lang, assignment, data)
     return done
+
+
+def command(action: str, assignment: str | None, cells: list[str], lang: str, root: Path = Path(".")) -> int:
+    """``python -m autograder translate ACTION``: build, status or reviewed (see the command's help);
+    the exit status (1: something to do). ``ValueError`` for bad usage, said in one line."""
+    from . import registry
+
+    chosen = [assignment] if assignment else list(registry.assignments())
+    if action == "reviewed":
+        if not assignment or not cells:
+            raise ValueError("reviewed needs ASSIGNMENT and the CELL ids you reviewed")
+        try:
+            done = mark_reviewed(root, lang, assignment, cells)
+        except KeyError as exc:
+            raise ValueError(str(exc.args[0])) from None
+        print(f"{assignment}: recorded as reviewed against the English: {', '.join(done)}")
+        return 0
+    if action == "build":
+        for name in chosen:
+            print(f"wrote {write(root, lang, name)}")
+        print(f"Now run `make course` so that course-{lang}/ follows.")
+        return 0
+    found = {name: problems(root, lang, name) for name in chosen}
+    for name, todo in found.items():
+        print(f"{name}: {'up to date' if not todo else f'{len(todo)} to do'}")
+        for problem in todo:
+            print(f"  {problem}")
+    return 1 if any(found.values()) else 0

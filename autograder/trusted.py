@@ -87,16 +87,28 @@ def _with_points(verdict, rule) -> str:
 
 def release_notebook(assignment: str, language: str = "en"):
     """The released (learner) notebook of an assignment in ``language`` (``course/``, or
-    ``course-<language>/``), from the course folder, or ``None`` when there is none."""
+    ``course-<language>/``; in a learner's distribution its ``notebooks/``), from the current folder
+    or the package's, or ``None`` when there is none."""
     folder = "course" if language == "en" else f"course-{language}"
     for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
-        path = root / folder / assignment / f"{assignment}.ipynb"
-        if path.is_file():
+        # the course's release folder, or the learner distribution's notebooks/ (in its own language)
+        for path in (root / folder / assignment / f"{assignment}.ipynb", root / "notebooks" / assignment / f"{assignment}.ipynb"):
+            if not path.is_file():
+                continue
             try:
-                return nbformat.read(path, as_version=4)
+                release = nbformat.read(path, as_version=4)
             except Exception:  # noqa: BLE001 - an unreadable release is the grader's problem, said by the caller
                 return None
+            if notebook_language(release) == language:
+                return release
     return None
+
+
+def _instructors_copy() -> bool:
+    """Whether this copy of the autograder is an instructor's (a learner's leaves out the gradebook)."""
+    import importlib.util
+
+    return importlib.util.find_spec(f"{__package__}.gradebook") is not None
 
 
 def _source(cell) -> str:
@@ -110,6 +122,14 @@ def learner_cells(nb, assignment: str, release=None) -> list[dict]:
     An instructor cell is recognised by its source, exactly as released (wherever it is and whatever
     its id: a notebook without ids keeps its demos unrun); the setup cell always runs."""
     demos, setup = set(), None
+    if release is None:  # a learner's practice run without the release: the packaged demonstration cells
+        from .watch import demo_hash, _demos
+
+        packaged = set(_demos().get(assignment, {}))
+        return [{"id": str(c.get("id") or f"cell-{i}"), "source": _source(c)} for i, c in enumerate(nb.cells)
+                if c.get("cell_type") == "code" and not (c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                                                          and not c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+                and demo_hash(_source(c)) not in packaged]
     if release is not None:
         for cell in release.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -238,11 +258,11 @@ class Grader:
         key = (assignment, language)
         if key not in self._releases:
             self._releases[key] = release_notebook(assignment, language)
-        if self._releases[key] is None:
+        if self._releases[key] is None and _instructors_copy():
             folder = "course" if language == "en" else f"course-{language}"
             raise RuntimeError(f"no released notebook {folder}/{assignment}/{assignment}.ipynb to grade against: "
                                "run `make course` (or grade from the course's root)")
-        return self._releases[key]
+        return self._releases[key]  # a learner's own practice run may have none: see learner_cells
 
     def _baseline_runs(self, exercise, which: str) -> tuple[tuple[float, ...], float]:
         """The loop baseline's runs on the ``which`` speed input, and what timing a call costs through

@@ -86,10 +86,11 @@ def _configurable_classes() -> dict[str, list[type]]:
     from autograder.nbgrader_plugin import AddRubrics, OptionalStub, TrustedExecute
     from autograder.nbgrader_plugin.extension import ExtensionApp
     from autograder.nbgrader_plugin.late import LatePenaltyPerDay
+    from autograder.scoring import Scoring
 
     classes = NbGraderApp().all_configurable_classes()
     classes += [getattr(exchange_default, name) for name in exchange_default.__all__]
-    classes += [TrustedExecute, AddRubrics, OptionalStub, LatePenaltyPerDay, ExtensionApp]
+    classes += [TrustedExecute, AddRubrics, OptionalStub, LatePenaltyPerDay, ExtensionApp, Scoring]
     found: dict[str, list[type]] = {}
     for cls in classes:
         for klass in cls.mro():  # a key set on a parent class name reaches its subclasses
@@ -112,7 +113,7 @@ def test_every_configured_class_and_trait_exists_in_nbgrader(tmp_path, monkeypat
                 f"{section}.{key} is not a configurable trait of {section}"
         # and the values are valid for those traits (a Type's import path imports, a number is a number...)
         cls = next(c for c in known[section] if all(k in c.class_trait_names(config=True) for k in values))
-        if section in ("TrustedExecute", "AddRubrics", "LatePenaltyPerDay", "AssignLatePenalties",
+        if section in ("TrustedExecute", "AddRubrics", "LatePenaltyPerDay", "AssignLatePenalties", "Scoring",
                        "CourseDirectory", "ZipCollectApp", "FileNameCollectorPlugin", "Exchange", "CsvExportPlugin"):
             instance = cls(config=config)
             for key, value in values.items():

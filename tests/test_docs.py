@@ -16,6 +16,8 @@ ELSEWHERE = [
     (r"^(sudo|curl) ", "root or the network: a server's set-up"),
     (r"^docker ", "a container daemon (.github/workflows/image.yml builds and runs the image)"),
     (r"^kubectl ", "a cluster (deploy/k8s/grade-class.sh runs these against tests/fake_kubectl.py)"),
+    (r"^helm ", "a Kubernetes cluster for Zero to JupyterHub (tests/test_hub.py checks its config.yaml offline)"),
+    (r"^for .* do sudo ", "root: a server's set-up"),
     (r"^git clone ", "the network"),
     (r"^printf .*\| sudo tee ", "root: a server's set-up"),
     (r"^jupyter (labextension|server extension) ", "a hub user's own Jupyter set-up"),

@@ -1,4 +1,4 @@
-"""One namespace rule, the same in the learner's kernel and at grading (tests/catalogue/works_locally.py).
+"""One namespace rule, the same in the learner's kernel and at grading (tests/works_locally.py).
 
 Each notebook runs in a real kernel as ``make check`` runs it (learner/check.py: the notebook top
 to bottom, demonstrations included, then the practice hidden checks), and is graded by the
@@ -16,7 +16,7 @@ import shutil
 import nbformat
 import pytest
 
-from tests.catalogue import works_locally as wl
+from tests import works_locally as wl
 from tests.helpers import COURSE, ROOT, SOLUTIONS, learner_submission, run
 
 A = wl.A
