@@ -239,3 +239,21 @@ def test_without_the_secret_nothing_is_graded(built, tmp_path):
     done, data = _run(built, root)
     assert done.returncode == 3
     assert data["score"] == 0 and "no grading secret" in data["output"]
+
+
+def test_a_chinese_class_zip_holds_the_chinese_release(tmp_path, monkeypatch):
+    """Before: COURSE_LANGUAGE=zh packed the English released notebook, so every Chinese demo cell
+    ran at grading and failed."""
+    import json as json_module
+
+    from autograder.gradescope import build
+
+    monkeypatch.setenv("COURSE_LANGUAGE", "zh")
+    monkeypatch.chdir(ROOT)
+    path, _ = build(A, tmp_path / "zh.zip")
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        assert f"course-zh/{A}/{A}.ipynb" in names and f"course/{A}/{A}.ipynb" not in names
+        release = json_module.loads(zf.read(f"course-zh/{A}/{A}.ipynb"))
+        assert release["metadata"]["autograder"]["language"] == "zh"
+        assert json_module.loads(zf.read("scoring.json")) == {"partial_credit": False, "decimals": 1}

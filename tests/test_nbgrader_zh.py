@@ -86,6 +86,15 @@ def test_feedback_is_in_chinese_without_hidden_tests_and_the_export_lists_everyo
             html = (zh_class / "grading" / "feedback" / student / assignment / f"{assignment}.html").read_text()
             assert "BEGIN HIDDEN TESTS" not in html and "hidden=True" not in html, f"{student}: hidden tests leaked"
             assert CJK.search(html)
+    # graded against course-zh/: a demonstration cell the learner never touched is not run, so none shows an
+    # error in the feedback (before: pool2d-demo's NameError and gradient-probe's PermissionError, keras.json)
+    for assignment in ASSIGNMENTS:
+        for student in ("solution", "stub"):
+            nb = nbformat.read(zh_class / "grading" / "autograded" / student / assignment / f"{assignment}.ipynb",
+                               as_version=4)
+            ran = [c.id for c in nb.cells if c.cell_type == "code" and not c.get("metadata", {}).get("nbgrader")
+                   and c.get("id") != "setup" and c.get("outputs")]
+            assert not ran, (student, assignment, ran)
     with open(zh_class / "grading" / "grades.csv") as f:
         rows = {(r["assignment"], r["student_id"]) for r in csv.DictReader(f)}
     assert {(a, s) for a in ASSIGNMENTS for s in ("solution", "stub")} <= rows
