@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import os
 import threading
 import weakref
@@ -85,6 +86,13 @@ def _with_points(verdict, rule) -> str:
                                           full=verdict.exercise.points[verdict.which])
 
 
+@functools.lru_cache(maxsize=32)
+def _read_release(path: str, mtime_ns: int):
+    """A released notebook, read once per version of the file (nbgrader's steps ask for it several
+    times a submission). Callers never change it: they copy what they take."""
+    return nbformat.read(path, as_version=4)
+
+
 def release_notebook(assignment: str, language: str = "en"):
     """The released (learner) notebook of an assignment in ``language`` (``course/``, or
     ``course-<language>/``; in a learner's distribution its ``notebooks/``), from the current folder
@@ -96,7 +104,7 @@ def release_notebook(assignment: str, language: str = "en"):
             if not path.is_file():
                 continue
             try:
-                release = nbformat.read(path, as_version=4)
+                release = _read_release(str(path), path.stat().st_mtime_ns)
             except Exception:  # noqa: BLE001 - an unreadable release is the grader's problem, said by the caller
                 return None
             if notebook_language(release) == language:

@@ -1,8 +1,17 @@
-"""Benchmark: what Landlock confinement costs each learner process.
+"""Benchmark: what the sandbox's walls cost each learner process.
 
     .venv/bin/python bench/confinement_cost.py [--n 20]
 
-Starts ``n`` learner-like processes without and ``n`` with confinement, interleaved (the order
+Two measures, each in one run:
+
+1. **The walls, as grading builds them**: ``n`` learner runs (one cell defining a function, one
+   call of it) through the grader's own path (:func:`autograder.sandbox.run_learner`, forked from
+   one zygote), for each set of walls, interleaved: none; Landlock alone (the sandbox before
+   namespaces and control groups); namespaces alone (PID, network, mount with the new root, IPC,
+   UTS, the unprivileged user); the control group alone; all of them (what grading uses). Medians
+   per run, and each set's difference to none.
+2. **Landlock in a fresh Python**:
+   ``n`` learner-like processes without and ``n`` with confinement, interleaved (the order
 alternates in each pair, after one warm-up of each): each is ``python -c`` with the runner's
 environment, in its own temporary working folder, importing what the learner process imports
 (``autograder.sandbox.learner``, then ``speed``, ``wire``, ``cases``, ``outcome``, numpy) and
@@ -62,7 +71,45 @@ def _run(kind: str) -> tuple[float, dict]:
     return elapsed, json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def walls(n: int) -> None:
+    """Measure 1 (see the module)."""
+    from autograder.sandbox import Call, Limits, run_learner
+    from autograder.sandbox.start import learner_env
+    from autograder.sandbox.zygote import Zygote
+
+    sets = {"none": False, "landlock": ("landlock",), "namespaces": ("namespaces",), "cgroup": ("cgroup",),
+            "all (grading)": True}
+    cells = [{"id": "f", "source": "def f(x):\n    return x + 1\n"}]
+    zygote = Zygote(learner_env())
+    times: dict = {name: [] for name in sets}
+    described = {}
+    try:
+        for name, confine in sets.items():  # warm-up
+            run_learner(cells, [Call("k", "f", {"x": 1})], Limits(), confine=confine, zygote=zygote)
+        for i in range(n):
+            order = list(sets.items()) if i % 2 == 0 else list(reversed(sets.items()))
+            for name, confine in order:
+                start = time.perf_counter()
+                run = run_learner(cells, [Call("k", "f", {"x": 1})], Limits(), confine=confine, zygote=zygote)
+                times[name].append((time.perf_counter() - start) * 1e3)
+                if "k" not in run.outcomes:
+                    raise SystemExit(f"the learner run with walls {name} failed: {run.broken or run.cell_errors}")
+                described[name] = run.confinement.get("describe", "")
+    finally:
+        zygote.close()
+    base = statistics.median(times["none"])
+    print(f"{n} learner runs per set of walls through run_learner (one cell, one call; forked from one zygote), "
+          f"interleaved")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:<14} median {median:7.1f} ms per learner process ({median - base:+6.1f} ms against none; "
+              f"min {min(values):.1f}, max {max(values):.1f})")
+    print(f"  all walls here: {described['all (grading)']}")
+
+
 def main(n: int = 20) -> int:
+    walls(n)
+    print()
     version = landlock.abi()
     _run("plain"), _run("confined")  # warm-up: file caches
     plain, confined, inside = [], [], []
