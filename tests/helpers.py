@@ -90,3 +90,23 @@ def run(args: list[str], cwd: Path, timeout: int = 600, check: bool = True,
                           timeout=timeout)
     assert proc.returncode == 0 or not check, f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc
+
+
+def course_root(root: Path, assignment: str, config_extra: str = "", submissions: dict | None = None) -> Path:
+    """A course root for the real nbgrader commands: the repository's ``nbgrader_config.py`` (plus
+    ``config_extra``), the assignment's source and release, ``nbgrader generate_assignment`` run
+    (the gradebook made), and ``submissions`` (``{student: notebook}``) in ``grading/submitted/``."""
+    import shutil
+
+    import nbformat
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + config_extra)
+    shutil.copytree(SOLUTIONS / assignment, root / "solutions" / assignment)
+    shutil.copytree(COURSE / assignment, root / "course" / assignment)
+    run(["nbgrader", "generate_assignment", assignment, "--force"], cwd=root)
+    for student, nb in (submissions or {}).items():
+        folder = root / "grading" / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+    return root

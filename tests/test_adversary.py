@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from tests import adversary
-from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission, run
+from tests.helpers import course_root, env, learner_submission, run
 
 A = adversary.A
 STUBS = ["links", "linked", "mallory", "decoy", "noids", "pasted", "xss", "spoof"]
@@ -35,12 +35,7 @@ ENV_SECRET = f"env-secret-{secrets.token_hex(8)}"
 def course(tmp_path_factory):
     """A course root with the repository's nbgrader config, the release, a grading secret, a gradebook,
     and the attackers' class in grading/submitted/."""
-    root = tmp_path_factory.mktemp("adversary") / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
-    shutil.copytree(COURSE / A, root / "course" / A)
-    run(["nbgrader", "generate_assignment", A, "--force"], cwd=root)
+    root = course_root(tmp_path_factory.mktemp("adversary") / "course", A)
     (root / "grading" / "secret").write_text(FILE_SECRET + "\n")
     adversary.build(root / "grading" / "submitted", {
         "secret": str(root / "grading" / "secret"), "gradebook": str(root / "grading" / "gradebook.db"),
@@ -312,16 +307,9 @@ def batch(tmp_path_factory):
     """Five learners of 02 in one class: two honest (one with a bug), three that try to stop the
     class (a huge int, forged messages on the pipe, a pasted test cell); graded by the grading
     command with two jobs and by `python -m autograder autograde`."""
-    root = tmp_path_factory.mktemp("batch") / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
-    shutil.copytree(COURSE / A, root / "course" / A)
-    run(["nbgrader", "generate_assignment", A, "--force"], cwd=root)
-    submitted = root / "grading" / "submitted"
-    for student, replacements in BATCH.items():
-        adversary.write(submitted / student / A, learner_submission(A, replacements))
-    adversary.write(submitted / "pasted" / A, adversary.pasted_test_cell(learner_submission(A)))
+    students = {student: learner_submission(A, replacements) for student, replacements in BATCH.items()}
+    students["pasted"] = adversary.pasted_test_cell(learner_submission(A))
+    root = course_root(tmp_path_factory.mktemp("batch") / "course", A, submissions=students)
     out = root / "fast.json"
     fast_run = subprocess.run([sys.executable, "-m", "autograder", "grade", "grading/submitted", "--jobs", "2",
                                "--format", "json", "--output", str(out)], cwd=root, env=env(), capture_output=True,

@@ -11,13 +11,12 @@ three.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 
 import nbformat
 import pytest
 
 from tests import works_locally as wl
-from tests.helpers import COURSE, ROOT, SOLUTIONS, learner_submission, run
+from tests.helpers import ROOT, course_root, learner_submission, run
 
 A = wl.A
 
@@ -77,16 +76,8 @@ def test_the_kernel_names_the_demo_cell_a_function_leans_on(kernel):
 
 @pytest.mark.nbgrader
 def test_nbgrader_autograde_agrees(tmp_path):
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
-    shutil.copytree(COURSE / A, root / "course" / A)
-    run(["nbgrader", "generate_assignment", A, "--force"], cwd=root)
-    for name, replacements in wl.NOTEBOOKS.items():
-        folder = root / "grading" / "submitted" / name / A
-        folder.mkdir(parents=True)
-        nbformat.write(learner_submission(A, replacements), folder / f"{A}.ipynb")
+    root = course_root(tmp_path / "course", A, submissions={name: learner_submission(A, replacements)
+                                                            for name, replacements in wl.NOTEBOOKS.items()})
     run(["nbgrader", "autograde", A], cwd=root, timeout=1500)
     from nbgrader.api import Gradebook
 

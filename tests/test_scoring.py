@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ import pytest
 
 from autograder.scoring import points
 from tests.catalogue import pooling_math as catalogue
-from tests.helpers import COURSE, ROOT, SOLUTIONS, env, learner_submission, run
+from tests.helpers import course_root, env, learner_submission, run
 
 A = "02-pooling-math"
 SLIP = next(v for v in catalogue.MISTAKES if v.name == "np.zeros output: float64 for integer maps")
@@ -45,18 +44,8 @@ def course(tmp_path_factory):
     """A course whose nbgrader_config.py turns partial credit on; an honest learner and one with a
     dtype slip, graded by the grading command and by nbgrader (autograde, export, feedback), and
     the class report."""
-    root = tmp_path_factory.mktemp("scoring") / "course"
-    root.mkdir()
-    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + PARTIAL)
-    shutil.copytree(SOLUTIONS / A, root / "solutions" / A)
-    shutil.copytree(COURSE / A, root / "course" / A)
-    run(["nbgrader", "generate_assignment", A, "--force"], cwd=root)
-    import nbformat
-
-    for student, replacements in {"ada": {}, "slip": {SLIP.cell: SLIP.source}}.items():
-        folder = root / "grading" / "submitted" / student / A
-        folder.mkdir(parents=True)
-        nbformat.write(learner_submission(A, replacements), folder / f"{A}.ipynb")
+    root = course_root(tmp_path_factory.mktemp("scoring") / "course", A, PARTIAL, {
+        "ada": learner_submission(A), "slip": learner_submission(A, {SLIP.cell: SLIP.source})})
     subprocess.run([sys.executable, "-m", "autograder", "grade", "grading/submitted", "--format", "json", "--output",
                     "fast.json"], cwd=root, env=env(), capture_output=True, text=True, timeout=900)
     run(["nbgrader", "autograde", A], cwd=root, timeout=1200)
