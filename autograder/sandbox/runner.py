@@ -117,8 +117,10 @@ class _Session:
         self.where: tuple[str, str] = ("start", "")
         if group is not None and group.cpu_seconds() is not None:
             self.cpu = group.cpu_seconds
-        else:
+        elif os.path.isdir(f"/proc/{proc.pid}/task"):
             self.cpu = lambda: cgroups.tree_cpu_seconds(proc.pid)
+        else:  # no /proc (macOS): the grader's own clock, which load stretches but no learner can set
+            self.cpu = time.perf_counter
 
     def _expect(self, op: str, limit: float, **fields) -> dict:
         """The next message, which must be ``op`` with these fields, within ``limit`` seconds."""
