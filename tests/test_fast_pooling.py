@@ -159,8 +159,10 @@ def test_baseline_is_slow_enough_to_time_and_the_whole_speed_call_is_quick(name,
 @pytest.mark.parametrize("which", ["visible", "hidden"])
 @pytest.mark.parametrize("name", EXERCISES)
 def test_solution_clears_the_speed_threshold_with_a_wide_margin(name, which):
+    # twice the threshold: measured 53x to 240x on 2 shared cores with a test run beside it (a margin
+    # of three times failed one clean-clone CI run at 53x for max_pool_fast's visible input)
     ratio = _ratio(learner_namespace("06-fast-pooling")[name], name, which)
-    assert ratio > 3 * m.MIN_RATIO, f"the solution is only {ratio:.0f}x faster than the loop"
+    assert ratio > 2 * m.MIN_RATIO, f"the solution is only {ratio:.0f}x faster than the loop"
 
 
 @pytest.mark.parametrize("which", ["visible", "hidden"])
