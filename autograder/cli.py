@@ -71,13 +71,6 @@ def _instructor_module(name: str):
         raise
 
 
-def _instructors_copy() -> bool:
-    """Whether this copy of the autograder has the instructor's modules (a learner's has not)."""
-    import importlib.util
-
-    return importlib.util.find_spec(f"{__package__}.gradebook") is not None
-
-
 # ----------------------------------------------------------------------------- option types
 def _at_least(kind, low, what):
     def parse(text):
@@ -118,7 +111,9 @@ def _grade(args) -> int:
         return _fail("grade", str(exc), EXIT_USAGE)
     try:
         # a learner's copy never makes a grading secret: without one, hidden checks grade practice cases
-        secret, note = grading_secret() if _instructors_copy() else (find_secret(), None)
+        from .trusted import instructors_copy
+
+        secret, note = grading_secret() if instructors_copy() else (find_secret(), None)
     except OSError as exc:
         return _fail("grade", f"no grading secret and none could be made ({exc}): set {SECRET_ENV}", EXIT_GRADER)
     if note:

@@ -112,8 +112,8 @@ def release_notebook(assignment: str, language: str = "en"):
     return None
 
 
-def _instructors_copy() -> bool:
-    """Whether this copy of the autograder is an instructor's (a learner's leaves out the gradebook)."""
+def instructors_copy() -> bool:
+    """Whether this copy of the autograder has the instructor's modules (a learner's has not)."""
     import importlib.util
 
     return importlib.util.find_spec(f"{__package__}.gradebook") is not None
@@ -127,38 +127,30 @@ def _source(cell) -> str:
 def learner_cells(nb, assignment: str, release=None) -> list[dict]:
     """The code cells to run in the learner's process (see the module docstring).
 
-    An instructor cell is recognised by its source, exactly as released (wherever it is and whatever
-    its id: a notebook without ids keeps its demos unrun); the setup cell always runs."""
-    demos, setup = set(), None
-    if release is None:  # a learner's practice run without the release: the packaged demonstration cells
-        from .watch import demo_hash, _demos
+    An instructor's demonstration cell is recognised by its source, exactly as released (wherever it
+    is and whatever its id: a notebook without ids keeps its demos unrun), by the same hash the
+    learner's kernel uses (:func:`autograder.watch.demo_hash`); without the release (a learner's own
+    practice run), by the packaged list of them. The setup cell is never a demonstration: it runs."""
+    from .watch import _demos, demo_hash
 
-        packaged = set(_demos().get(assignment, {}))
-        return [{"id": str(c.get("id") or f"cell-{i}"), "source": _source(c)} for i, c in enumerate(nb.cells)
-                if c.get("cell_type") == "code" and not (c.get("metadata", {}).get("nbgrader", {}).get("grade")
-                                                          and not c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-                and demo_hash(_source(c)) not in packaged]
-    if release is not None:
-        for cell in release.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell.get("cell_type") == "code" and not meta.get("solution") and not meta.get("grade"):
-                if cell.get("id") == SETUP_CELL:
-                    setup = _source(cell)
-                else:
-                    demos.add(_source(cell))
+    if release is None:
+        demos = set(_demos().get(assignment, {}))
+    else:
+        demos = {demo_hash(_source(c)) for c in release.cells
+                 if c.get("cell_type") == "code" and c.get("id") != SETUP_CELL
+                 and not c.get("metadata", {}).get("nbgrader", {}).get("solution")
+                 and not c.get("metadata", {}).get("nbgrader", {}).get("grade")}
     chosen = []
     for index, cell in enumerate(nb.cells):
         if cell.get("cell_type") != "code":
             continue
-        cell_id = str(cell.get("id") or f"cell-{index}")
         meta = cell.get("metadata", {}).get("nbgrader", {})
         source = _source(cell)
         if meta.get("grade") and not meta.get("solution"):
             continue  # a test cell: its verdict comes from the grader
-        is_setup = cell_id == SETUP_CELL or (setup is not None and source == setup)
-        if not is_setup and not meta.get("solution") and source in demos:
+        if not meta.get("solution") and demo_hash(source) in demos:
             continue
-        chosen.append({"id": cell_id, "source": source})
+        chosen.append({"id": str(cell.get("id") or f"cell-{index}"), "source": source})
     return chosen
 
 
@@ -266,7 +258,7 @@ class Grader:
         key = (assignment, language)
         if key not in self._releases:
             self._releases[key] = release_notebook(assignment, language)
-        if self._releases[key] is None and _instructors_copy():
+        if self._releases[key] is None and instructors_copy():
             folder = "course" if language == "en" else f"course-{language}"
             raise RuntimeError(f"no released notebook {folder}/{assignment}/{assignment}.ipynb to grade against: "
                                "run `make course` (or grade from the course's root)")
