@@ -9,11 +9,12 @@ from autograder import wire
 from autograder.sandbox import Call, Limits, run_learner
 from autograder.sandbox.runner import learner_env
 from autograder.sandbox.zygote import Zygote
-from tests.test_sandbox import daemon_cell, survivors
+from tests.test_sandbox import daemon_cell, session_cell, session_from_outside, survivors
 
 PROBE = """
-import os, resource
+import os, resource, time
 def probe():
+    time.sleep(1.5)
     fds = []
     for fd in range(3, 64):
         try:
@@ -21,7 +22,7 @@ def probe():
             fds.append(fd)
         except OSError:
             pass
-    return [os.getsid(0) != SID, resource.getrlimit(resource.RLIMIT_AS)[0], fds]
+    return [resource.getrlimit(resource.RLIMIT_AS)[0], fds]
 """
 
 
@@ -33,10 +34,14 @@ def zygote():
 
 
 def test_a_forked_learner_process_is_limited_in_its_own_session_with_no_pipe_of_the_zygotes(zygote):
-    cells = [{"id": "sid", "source": f"SID = {os.getsid(0)}"}, {"id": "probe", "source": PROBE}]
-    run = run_learner(cells, [Call("k", "probe", {})], Limits(memory_mb=1024), zygote=zygote)
-    own_session, memory, fds = wire.decode(run.outcomes["k"]["value"])
-    assert own_session and memory == 1024 * 2**20
+    token = f"zygote-session-{os.getpid()}"
+    cells = [{"id": "sleeper", "source": session_cell(token)}, {"id": "probe", "source": PROBE}]
+    run, session = session_from_outside(
+        lambda: run_learner(cells, [Call("k", "probe", {})], Limits(memory_mb=1024), zygote=zygote), token)
+    memory, fds = wire.decode(run.outcomes["k"]["value"])
+    assert session is not None and session != os.getsid(0), "the forked learner is in the grader's session"
+    assert session != zygote._proc.pid, "the forked learner is in the zygote's session"
+    assert memory == 1024 * 2**20
     assert len(fds) <= 2, f"file descriptors left open in the learner's process: {fds}"  # its two pipe ends
 
 
