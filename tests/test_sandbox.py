@@ -135,6 +135,25 @@ def test_the_learner_process_limits_itself_in_its_own_session():
     assert survivors(token) == []
 
 
+def test_limits_refuse_values_that_would_blame_the_learner():
+    import pytest
+
+    from autograder.sandbox.limits import MIN_MEMORY_MB
+
+    for bad in (dict(cell_timeout=0), dict(call_timeout=-1), dict(memory_mb=MIN_MEMORY_MB - 1), dict(file_mb=0)):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            Limits(**bad)
+
+
+def test_the_smallest_memory_limit_still_runs_numpy():
+    from autograder.sandbox import Call, run_learner
+    from autograder.sandbox.limits import MIN_MEMORY_MB
+
+    cell = "import numpy as np\ndef total():\n    return int(np.arange(1000).sum())\n"
+    run = run_learner([{"id": "c", "source": cell}], [Call("k", "total", {})], Limits(memory_mb=MIN_MEMORY_MB))
+    assert not run.cell_errors and wire.decode(run.outcomes["k"]["value"]) == 499500
+
+
 def daemon_cell(token: str) -> str:
     """A cell that leaves a detached daemon (double fork, its own session) running ``sleep`` with
     ``token`` in its command line, so that a scan of /proc finds it from outside any namespace."""
