@@ -43,6 +43,7 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -207,14 +208,29 @@ def build(assignment: str, output: str | Path | None = None) -> tuple[Path, str 
 # ----------------------------------------------------------------------------- grading one submission
 def _choose(submission: Path, assignment: str) -> tuple[Path | None, list[str]]:
     """The notebook to grade and notes on the choice: the one named after the assignment, else the
-    only one, else the most recently changed."""
-    found = sorted(p for p in submission.rglob("*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts and not p.name.startswith("._")) if submission.is_dir() else []
+    only one, else the most recently changed. The upload is the learner's: a notebook that is a
+    link (to the zip's secret, to ``/proc/self/environ``) or not a regular file is never chosen, and
+    is named in the notes; folders that are links are not entered."""
+    found, notes = [], []
+    for folder, dirs, files in (os.walk(submission, followlinks=False) if submission.is_dir() else ()):
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+        for name in sorted(files):
+            path = Path(folder) / name
+            if not name.endswith(".ipynb") or name.startswith("._"):
+                continue
+            try:
+                regular = stat.S_ISREG(os.lstat(path).st_mode)
+            except OSError:
+                regular = False
+            if regular:
+                found.append(path)
+            else:
+                notes.append(f"not graded: {path.relative_to(submission)} (a link or not a regular file: "
+                             f"hand in the notebook itself)")
     if not found:
-        return None, []
+        return None, notes
     exact = [p for p in found if p.name == f"{assignment}.ipynb"]
     chosen = exact[0] if exact else max(found, key=lambda p: (p.stat().st_mtime, str(p)))
-    notes = []
     if chosen.name != f"{assignment}.ipynb":
         notes.append(f"graded {chosen.name} as {assignment} (the notebook's name does not matter here)")
     others = [p.name for p in found if p != chosen]
@@ -333,8 +349,9 @@ def run(assignment: str, root: str | Path = "/autograder") -> int:
         return 3
     nb, notes = _choose(root / "submission", assignment)
     if nb is None:
-        _write(results_dir, _empty(assignment, f"No notebook (.ipynb) was found in your submission. Upload your "
-                                               f"{assignment}.ipynb (File > Download in JupyterLab) and submit again."))
+        _write(results_dir, _empty(assignment, " ".join([
+            f"No notebook (.ipynb) was found in your submission. Upload your {assignment}.ipynb "
+            f"(File > Download in JupyterLab) and submit again.", *[f"Note: {n}." for n in notes]])))
         print(f"run_autograder: no notebook in {root / 'submission'}", file=sys.stderr)
         return 0
     try:

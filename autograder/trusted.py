@@ -30,6 +30,7 @@ from .i18n import notebook_language, speaking, tr
 from .judge import ReferenceCache, Verdict, evaluate, parameters_problem
 from .outcome import Outcome
 from .sandbox import Call, Limits, run_learner
+from .sandbox.files import NotANotebookFile, read_notebook
 from .secret import fingerprint as secret_fingerprint
 from .speed import Timing
 
@@ -195,8 +196,12 @@ class Grader:
     def grade_path(self, path: Path, assignment: str, student: str = "") -> NotebookResult:
         """Grade a notebook file. An unreadable file gets zero with a message, never an exception."""
         path = Path(path)
-        try:
-            nb = nbformat.read(path, as_version=4)
+        try:  # never through a link, never a FIFO or a device (sandbox.files.read_notebook)
+            nb = nbformat.reads(read_notebook(path), as_version=4)
+        except NotANotebookFile as exc:
+            return NotebookResult(assignment, student, str(path), [],
+                                  error=tr("the notebook could not be read ({error}); every exercise gets zero",
+                                           error=str(exc)))
         except Exception as exc:  # noqa: BLE001 - malformed JSON, not a notebook, unreadable
             return NotebookResult(assignment, student, str(path), [],
                                   error=tr("the notebook could not be read ({error}); every exercise gets zero",

@@ -45,6 +45,31 @@ def test_grading_command_isolates_the_damage(name, tmp_path):
     _assert_expected(name, result.cells)
 
 
+@pytest.mark.parametrize("kind", ["link", "fifo", "too large"])
+def test_a_notebook_that_is_not_a_plain_file_is_not_read(kind, tmp_path, monkeypatch):
+    """The grader reads the notebook by sandbox.files' rule: a link (to a secret: a parse error
+    would quote it) or a FIFO (a read would block the class run) is not opened, and a notebook
+    over the size limit is not loaded; each gets zero with the reason, without running anything."""
+    import os
+
+    from autograder.sandbox import files
+
+    path = tmp_path / f"{A}.ipynb"
+    target = tmp_path / "secret"
+    target.write_text("the-grading-secret\n")
+    if kind == "link":
+        os.symlink(target, path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        nbformat.write(learner_submission(A), path)
+        monkeypatch.setattr(files, "MAX_NOTEBOOK_BYTES", 1000)
+    result = Grader(limits=LIMITS).grade_path(path, A, kind)
+    assert "could not be read" in result.error and all(c["score"] == 0 for c in result.cells), result.error
+    assert {"link": "a symbolic link", "fifo": "a FIFO", "too large": "larger than"}[kind] in result.error
+    assert "the-grading-secret" not in result.error
+
+
 def test_memory_limit_stops_a_large_allocation(tmp_path):
     """2 GB would fit in this machine; the learner's process may use 1 GB."""
     nb = learner_submission(A, {"pool2d": '''

@@ -233,6 +233,59 @@ def test_an_empty_submission_gets_zero_and_says_why(built, tmp_path):
     assert len(data["tests"]) == 4 and all(t["score"] == 0 for t in data["tests"])
 
 
+ENV_SECRET = "gradescope-env-secret-0c1d"
+
+
+def _run_keeping_the_secret(built, root):
+    """run_autograder with the zip's secret file kept on disk and a secret in the grader's environment:
+    what a learner's links reach for."""
+    env = {**_env(built["site"], root), "AUTOGRADER_KEEP_SECRET_FILE": "1", "AUTOGRADER_SECRET": ENV_SECRET}
+    done = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    text = (root / "results" / "results.json").read_text()
+    assert TEST_SECRET not in text and ENV_SECRET not in text and "AUTOGRADER_" not in text
+    return done, json.loads(text)
+
+
+def test_a_notebook_that_is_a_link_is_neither_read_nor_graded(built, tmp_path):
+    """An upload whose notebook is a link to the zip's secret (a parse error would quote it) and a
+    second one linked to an honest notebook elsewhere: nothing is graded, both are named."""
+    root = _gradescope_layout(built, tmp_path, {})
+    nbformat.write(learner_submission(A), root / "honest.ipynb")
+    os.symlink(root / "source" / "secret", root / "submission" / f"{A}.ipynb")
+    os.symlink(root / "honest.ipynb", root / "submission" / "mine.ipynb")
+    done, data = _run_keeping_the_secret(built, root)
+    assert done.returncode == 0, done.stderr
+    assert data["score"] == 0 and "No notebook" in data["output"], data["output"]
+    assert f"not graded: {A}.ipynb" in data["output"] and "not graded: mine.ipynb" in data["output"]
+
+
+def test_control_reading_the_linked_notebook_quotes_the_secret(built, tmp_path):
+    """The attack is real without the wall: the old chooser (rglob) picked the link, and reading it
+    as a notebook (nbformat.read, the old grade_path) put the secret in the error message."""
+    root = _gradescope_layout(built, tmp_path, {})
+    link = root / "submission" / f"{A}.ipynb"
+    os.symlink(root / "source" / "secret", link)
+    assert list((root / "submission").rglob("*.ipynb")) == [link]
+    with pytest.raises(Exception) as err:
+        nbformat.read(link, as_version=4)
+    assert TEST_SECRET in str(err.value)
+
+
+def test_links_beside_an_uploaded_notebook_reach_nothing(built, tmp_path):
+    """A stub that prints every file beside it, with links to the secret file and the grader's
+    environment: the links are named and not given, the stub earns nothing."""
+    from tests import adversary
+
+    root = _gradescope_layout(built, tmp_path, {f"{A}.ipynb": learner_submission(A, adversary.stub(adversary.READ_BESIDE))})
+    adversary.links(root / "submission", {"secret.txt": str(root / "source" / "secret"),
+                                          "environ.txt": "/proc/self/environ"})
+    done, data = _run_keeping_the_secret(built, root)
+    assert done.returncode == 0, done.stderr
+    assert data["score"] == 0
+    assert "secret.txt: a symbolic link, not copied" in data["output"]
+    assert "environ.txt: a symbolic link, not copied" in data["output"]
+
+
 def test_without_the_secret_nothing_is_graded(built, tmp_path):
     root = _gradescope_layout(built, tmp_path, {f"{A}.ipynb": learner_submission(A)})
     (root / "source" / "secret").unlink()

@@ -4,7 +4,8 @@ The grader's side:
 
 * :mod:`.runner`: start the learner's side, drive it one request at a time, time it, stop it;
 * :mod:`.start`, :mod:`.zygote`: how the learner's side starts (forked from a pre-imported zygote);
-* :mod:`.files`: which files of a submission the learner's code gets (regular files, no links);
+* :mod:`.files`: which files of a submission the learner's code gets, and how the notebook is read
+  (regular files only, never through a link);
 * :mod:`.cgroups`: one memory budget, process count and CPU clock for a run's process tree;
 * :mod:`.held`: the plain account of which walls held;
 * :mod:`.limits`: the limits (:class:`Limits`, the one place their defaults live).

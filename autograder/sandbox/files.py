@@ -13,6 +13,10 @@ read, a device, ``/proc/self/pagemap`` (size 0, gigabytes to read). So:
 * at most :data:`MAX_FILES` files, each at most :data:`MAX_FILE_BYTES`, :data:`MAX_TOTAL_BYTES`
   together; notebooks and names starting with a dot are not data;
 * every skipped entry is named, with the reason, for the result's notes.
+
+The notebook itself is read by the same rule (:func:`read_notebook`): a notebook that is a link
+(to ``grading/secret``, to ``/proc/self/environ``: a parse error would quote what it read), a
+FIFO or a device is not read, and one larger than :data:`MAX_NOTEBOOK_BYTES` is not loaded.
 """
 from __future__ import annotations
 
@@ -20,11 +24,16 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["stage", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES"]
+__all__ = ["stage", "read_notebook", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "MAX_NOTEBOOK_BYTES"]
 
 MAX_FILES = 32
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TOTAL_BYTES = 32 * 1024 * 1024
+MAX_NOTEBOOK_BYTES = 100 * 1000 * 1000  # nbgrader's own default max_file_size (100000 kB)
+
+
+class NotANotebookFile(ValueError):
+    """The submitted notebook is not a regular file the grader may read; the message says why."""
 
 
 def _kind(mode: int) -> str:
@@ -98,3 +107,24 @@ def _copy(path: str, info: os.stat_result, destination: Path) -> str | None:
     finally:
         os.close(fd)
     return None
+
+
+def read_notebook(path: Path) -> str:
+    """The text of a submitted notebook, read without following a link (see the module).
+
+    Raises :class:`NotANotebookFile` with the learner-facing reason for a link, a FIFO, a device or
+    a file over :data:`MAX_NOTEBOOK_BYTES`; ``OSError`` when it cannot be opened."""
+    name = os.path.basename(path)
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotANotebookFile(f"{name} is {_kind(info.st_mode)}, not a notebook file: it was not read. "
+                               f"Hand in the notebook itself")
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        opened = os.fstat(f.fileno())
+        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+            raise NotANotebookFile(f"{name} changed while it was read")
+        data = f.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise NotANotebookFile(f"{name} is larger than the limit of {MAX_NOTEBOOK_BYTES:,} bytes: it was not read")
+    return data.decode("utf-8")
