@@ -137,6 +137,7 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
     ``secret``: the grading secret hidden cases are drawn from (see :class:`~autograder.trusted.Grader`).
     ``shard``: ``(K, N)``: only the learners of shard K of N (:func:`autograder.results.shard_of`).
     """
+    from .formats import printable
     from .results import shard_of
     from .trusted import Grader
 
@@ -150,9 +151,9 @@ def grade(paths: list[str], jobs: int = 1, device: str | None = None, limits: Li
         submissions = [s for s in submissions if shard_of(s[2], n) == k]
         clashing = {key: nbs for key, nbs in clashing.items() if shard_of(key[0], n) == k}
     for note in notes.values():
-        print(f"autograder grade: warning: {note}", file=sys.stderr)
+        print(printable(f"autograder grade: warning: {note}"), file=sys.stderr)
     for nb, why in refused:
-        print(f"autograder grade: warning: {nb}: {why}", file=sys.stderr)
+        print(printable(f"autograder grade: warning: {nb}: {why}"), file=sys.stderr)
     zeros = _refused_learners(refused, submissions, clashing)
     if shard is not None:
         zeros = [z for z in zeros if shard_of(z.student, shard[1]) == shard[0]]

@@ -2,11 +2,24 @@
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree
 
-__all__ = ["FORMATS", "as_table", "as_json", "as_junit", "as_gradescope", "render", "summary"]
+__all__ = ["FORMATS", "as_table", "as_json", "as_junit", "as_gradescope", "printable", "render", "summary"]
 
 FORMATS = ("table", "json", "junit", "gradescope")
+
+
+# Characters a terminal or an XML parser acts on: C0/C1 controls (escape sequences that rewrite the
+# instructor's terminal; XML 1.0 refuses most of them) and the bidirectional overrides that reorder
+# what is shown. A student id is a folder name, a note names a learner's file: both are hostile.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or bidirectional-override character written as its escape
+    (``\\x1b``, ``\\u202e``); newlines and tabs are kept."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
 def _first_line(text: str) -> str:
@@ -22,7 +35,7 @@ def as_table(results) -> str:
         for c in r.cells:
             mark = "\u2714" if c["passed"] else "\u2718"
             lines.append(f"  {mark} {c['grade_id']:<32} {c['score']}/{c['max_score']}  {_first_line(c['message'])[:100]}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def as_json(results, head: dict) -> str:
@@ -45,6 +58,10 @@ def as_junit(results) -> str:
             else:
                 failure = ElementTree.SubElement(case, "failure", message=_first_line(c["message"])[:200])
                 failure.text = c["message"]
+    for element in suites.iter():  # a folder name or a note may hold characters XML 1.0 refuses
+        element.attrib = {k: printable(v) for k, v in element.attrib.items()}
+        if element.text:
+            element.text = printable(element.text)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
 
 

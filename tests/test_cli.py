@@ -208,3 +208,38 @@ def test_autograde_takes_its_own_options_before_or_after_the_assignment(argv, mo
 def test_autograde_refuses_results_it_cannot_read_before_touching_the_gradebook(tmp_path, capsys):
     assert cli.main(["autograde", A, "--results", str(tmp_path / "none.json")]) == cli.EXIT_USAGE
     assert "no such file" in capsys.readouterr().err
+
+
+HOSTILE = "ev\x1b[2J\x1b]0;full marks\x07il\u202e"  # a folder name: clears the screen, sets the title, reverses text
+
+
+def test_a_hostile_folder_name_reaches_no_terminal_and_no_xml_as_it_is():
+    """A learner's folder name with terminal escapes and a bidirectional override: the table shows
+    it escaped, and the JUnit report still parses, with the name escaped."""
+    from autograder import formats
+    from autograder.trusted import NotebookResult
+
+    result = NotebookResult(A, HOSTILE, f"/x/{HOSTILE}/{A}/{A}.ipynb", [], error=f"note {HOSTILE}")
+    table = formats.as_table([result])
+    assert not any(ch in table for ch in "\x1b\x07\u202e") and "ev\\x1b[2J" in table and "\\u202e" in table
+    suites = ElementTree.fromstring(formats.as_junit([result]).split("?>", 1)[1])
+    assert suites[0].get("name").startswith("ev\\x1b[2J")
+
+
+def test_control_elementtree_writes_a_hostile_name_as_xml_no_parser_reads():
+    suites = ElementTree.Element("testsuites")
+    ElementTree.SubElement(suites, "testsuite", name=HOSTILE)
+    with pytest.raises(ElementTree.ParseError):
+        ElementTree.fromstring(ElementTree.tostring(suites, encoding="unicode"))
+
+
+def test_the_grading_command_prints_a_hostile_folder_name_escaped(tmp_path):
+    folder = tmp_path / "submitted" / HOSTILE / A
+    folder.mkdir(parents=True)
+    nbformat.write(learner_submission(A), folder / f"{A}.ipynb")
+    (folder / "nested" / A).mkdir(parents=True)  # refused (nested), so a warning names the path
+    nbformat.write(learner_submission(A), folder / "nested" / A / f"{A}.ipynb")
+    proc = _cli("grade", str(tmp_path / "submitted"))
+    assert proc.returncode == cli.EXIT_OK, proc.stdout + proc.stderr
+    assert "ev\\x1b[2J" in proc.stdout and "not graded" in proc.stderr
+    assert not any(ch in proc.stdout + proc.stderr for ch in "\x1b\x07\u202e")
