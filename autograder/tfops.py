@@ -22,10 +22,10 @@ Every reference the autograder compares against is a TensorFlow op run through t
 """
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import sys
+import threading
 import warnings
 
 __all__ = ["tensorflow", "keras_version", "device", "run", "constant", "quiet", "DeviceError", "UnknownDevice"]
@@ -42,29 +42,71 @@ class UnknownDevice(DeviceError, ValueError):
     """A device name that is not one of :data:`DEVICES` (a usage error)."""
 
 
-@contextlib.contextmanager
-def quiet():
-    """Silence stderr at the Python level and at file descriptor 2 (where C++ logs go)."""
-    with warnings.catch_warnings():
+class _Quiet:
+    """One silence for the whole process, however many threads ask for it.
+
+    ``contextlib.redirect_stderr``, ``warnings.catch_warnings`` and a ``dup2`` of fd 2 each save
+    what is there and put it back on exit, which is wrong when two grading threads overlap: the
+    second saves the first's ``/dev/null`` and puts it back last, and the grader's stderr (the
+    summary line, "grader problem" notes) is gone for the rest of the run. So the first thread in
+    saves and silences, the last one out restores, under a lock."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved = None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._saved = self._silence()
+            self._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                saved, self._saved = self._saved, None
+                self._restore(*saved)
+        return False
+
+    @staticmethod
+    def _silence():
+        filters, showwarning = warnings.filters, warnings.showwarning
+        warnings.filters = list(filters)
         warnings.simplefilter("ignore")
-        with contextlib.redirect_stderr(io.StringIO()):
-            try:
-                sys.__stderr__.flush()
-            except (AttributeError, ValueError, OSError):
-                pass
-            try:
-                saved = os.dup(2)
-            except OSError:  # no fd 2 at all: nothing to silence
-                yield
-                return
+        stderr, sys.stderr = sys.stderr, io.StringIO()
+        try:
+            sys.__stderr__.flush()
+        except (AttributeError, ValueError, OSError):
+            pass
+        try:
+            fd = os.dup(2)
+        except OSError:  # no fd 2 at all: nothing to silence
+            fd = None
+        if fd is not None:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 2)
-            try:
-                yield
-            finally:
-                os.dup2(saved, 2)
-                os.close(saved)
-                os.close(devnull)
+            os.close(devnull)
+        return filters, showwarning, stderr, fd
+
+    @staticmethod
+    def _restore(filters, showwarning, stderr, fd):
+        if fd is not None:
+            os.dup2(fd, 2)
+            os.close(fd)
+        sys.stderr = stderr
+        warnings.filters, warnings.showwarning = filters, showwarning
+        getattr(warnings, "_filters_mutated", lambda: None)()
+
+
+_QUIET = _Quiet()
+
+
+def quiet():
+    """Silence stderr at the Python level and at file descriptor 2 (where C++ logs go), and warnings;
+    safe when grading threads overlap (see :class:`_Quiet`)."""
+    return _QUIET
 
 
 def tensorflow():
