@@ -27,6 +27,8 @@ __all__ = ["autograde"]
 
 def _submissions(app, assignment: str) -> list[tuple[str, str]]:
     """``(student, notebook path)`` of every submission nbgrader's converter will grade."""
+    from .sandbox.files import is_regular
+
     coursedir = app.coursedir
     pattern = coursedir.format_path(coursedir.submitted_directory, coursedir.student_id or "*", assignment)
     excluded = set(filter(None, (coursedir.student_id_exclude or "").split(",")))
@@ -34,7 +36,7 @@ def _submissions(app, assignment: str) -> list[tuple[str, str]]:
     for folder in sorted(glob.glob(pattern)):
         student = os.path.basename(os.path.dirname(os.path.normpath(folder)))
         path = os.path.join(folder, f"{assignment}.ipynb")
-        if student in excluded or not _regular_file(path):
+        if student in excluded or not is_regular(path):
             continue  # a link or a special file: nbgrader's run refuses it (AlignCells), with why
         dest = coursedir.format_path(coursedir.autograded_directory, student, assignment)
         force = app.config.get("BaseConverter", {}).get("force", False) or app.config.get("Autograde", {}).get("force", False)
@@ -44,15 +46,6 @@ def _submissions(app, assignment: str) -> list[tuple[str, str]]:
                 continue  # nbgrader will skip it too
         found.append((student, path))
     return found
-
-
-def _regular_file(path: str) -> bool:
-    import stat
-
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def autograde(argv: list[str], jobs: int = 2, results: list | None = None) -> int:

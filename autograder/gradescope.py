@@ -43,7 +43,6 @@ import argparse
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -211,6 +210,8 @@ def _choose(submission: Path, assignment: str) -> tuple[Path | None, list[str]]:
     only one, else the most recently changed. The upload is the learner's: a notebook that is a
     link (to the zip's secret, to ``/proc/self/environ``) or not a regular file is never chosen, and
     is named in the notes; folders that are links are not entered."""
+    from .sandbox.files import is_regular
+
     found, notes = [], []
     for folder, dirs, files in (os.walk(submission, followlinks=False) if submission.is_dir() else ()):
         dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
@@ -218,11 +219,7 @@ def _choose(submission: Path, assignment: str) -> tuple[Path | None, list[str]]:
             path = Path(folder) / name
             if not name.endswith(".ipynb") or name.startswith("._"):
                 continue
-            try:
-                regular = stat.S_ISREG(os.lstat(path).st_mode)
-            except OSError:
-                regular = False
-            if regular:
+            if is_regular(path):
                 found.append(path)
             else:
                 notes.append(f"not graded: {path.relative_to(submission)} (a link or not a regular file: "

@@ -126,9 +126,10 @@ def protect_copies() -> None:
     process gets its files by: :mod:`autograder.sandbox.files`).
     """
     import os
-    import stat
 
     from nbgrader.converters import base
+
+    from ..sandbox.files import is_regular
 
     if getattr(base.find_all_files, "_autograder_safe", False):
         return
@@ -138,12 +139,8 @@ def protect_copies() -> None:
         home = os.path.realpath(path)
         kept = []
         for name in unsafe_find(path, exclude):
-            try:
-                regular = stat.S_ISREG(os.lstat(name).st_mode)
-            except OSError:
-                continue
             real = os.path.realpath(name)
-            if regular and os.path.commonpath([real, home]) == home:
+            if is_regular(name) and os.path.commonpath([real, home]) == home:
                 kept.append(name)
         return kept
 

@@ -24,7 +24,7 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["stage", "read_notebook", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "MAX_NOTEBOOK_BYTES"]
+__all__ = ["stage", "read_notebook", "is_regular", "MAX_FILES", "MAX_FILE_BYTES", "MAX_TOTAL_BYTES", "MAX_NOTEBOOK_BYTES"]
 
 MAX_FILES = 32
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -81,16 +81,34 @@ def stage(source: Path, target: Path) -> list[str]:
     return skipped
 
 
+def is_regular(path) -> bool:
+    """Whether ``path`` itself (not where a link points) is a regular file."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _open_same(path, info: os.stat_result) -> int:
+    """A descriptor of the regular file ``lstat`` saw as ``info``, opened without following a link;
+    ``OSError`` if it cannot be opened, ``ValueError`` if it is no longer that file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    opened = os.fstat(fd)
+    if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
+        os.close(fd)
+        raise ValueError("changed while it was read")
+    return fd
+
+
 def _copy(path: str, info: os.stat_result, destination: Path) -> str | None:
     """Copy one regular file without following a link; why not, or ``None``."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = _open_same(path, info)
     except OSError as exc:
         return f"could not be opened ({exc.strerror})"
+    except ValueError:
+        return "changed while it was copied"
     try:
-        opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            return "changed while it was copied"
         remaining = MAX_FILE_BYTES + 1
         with open(destination, "xb") as out:
             while remaining > 0:
@@ -119,11 +137,11 @@ def read_notebook(path: Path) -> str:
     if not stat.S_ISREG(info.st_mode):
         raise NotANotebookFile(f"{name} is {_kind(info.st_mode)}, not a notebook file: it was not read. "
                                f"Hand in the notebook itself")
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        fd = _open_same(path, info)
+    except ValueError as exc:
+        raise NotANotebookFile(f"{name} {exc}") from None
     with os.fdopen(fd, "rb") as f:
-        opened = os.fstat(f.fileno())
-        if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (info.st_dev, info.st_ino):
-            raise NotANotebookFile(f"{name} changed while it was read")
         data = f.read(MAX_NOTEBOOK_BYTES + 1)
     if len(data) > MAX_NOTEBOOK_BYTES:
         raise NotANotebookFile(f"{name} is larger than the limit of {MAX_NOTEBOOK_BYTES:,} bytes: it was not read")
